@@ -1,0 +1,80 @@
+"""The answer story: every effect planted in the sample company, in one place.
+
+Facilitators can read this file as the answer key of the workshops. Each number
+is an effect on a customer's *experience score*, the hidden quantity from which
+the survey answers are drawn: one point of experience moves the 0-10 recommend
+score by about one point, CSAT by about a third of a point and effort the other
+way by about a quarter. Workshops find these effects in the data; tests check
+that the data still shows them after any change to the generator.
+"""
+
+from __future__ import annotations
+
+# --- The company and its period -------------------------------------------------
+PERIOD_START = "2025-01-01"  # first day of survey, order and ticket data
+PERIOD_END = "2026-06-30"  # last day
+SIGNUPS_FROM = "2024-07-01"  # some customers were already with us when the period began
+SAMPLE_CUSTOMERS = 1_500  # --size sample: the shipped datasets/
+LARGE_CUSTOMERS = 500_000  # --size large: > 1M survey responses, > 10M journey events
+DEFAULT_SEED = 2026
+
+BASE_EXPERIENCE = 8.3  # the average customer's recommend score with nothing going wrong
+
+# --- Accounting & finance: "the invoice is a touchpoint" ------------------------
+DISPUTE_RATE = 0.04  # share of invoices disputed when the order arrived complete
+DISPUTE_RATE_INCOMPLETE = 0.30  # ... and when items were missing ("wrong amount")
+DISPUTE_EFFECT = -2.2  # experience of a customer with a disputed invoice in the last 90 days
+# Late payers get a reminder letter; the template is drawn at random (an A/B/C test).
+# Extra days to pay after the reminder, on average, by template:
+REMINDER_EXTRA_DAYS = {"friendly": 6.0, "standard": 9.0, "final_demand": 16.0}
+FINAL_DEMAND_EFFECT = -1.5  # the punitive letter hurts the relationship as well as payment
+
+# --- Logistics & operations: "promises kept" ------------------------------------
+LATE_RATE = {"North DC": 0.06, "South DC": 0.17}  # share of shipments delivered late
+SHORT_RATE = {"North DC": 0.03, "South DC": 0.08}  # share delivered with items missing
+LATE_EFFECT = -2.6  # post-delivery experience of a late delivery
+SHORT_EFFECT = -1.8  # ... of an incomplete one
+LATE_RELATIONSHIP_EFFECT = -1.0  # a late delivery in the last 90 days, at the relationship survey
+
+# --- Internal IT: "the ticket while a customer waits" ---------------------------
+WAITING_ON_IT_RATE = 0.14  # share of support tickets where the agent waits for an IT fix
+IT_WAIT_EFFECT_PER_HOUR = -0.09  # post-ticket experience per hour of IT fix time ...
+IT_WAIT_EFFECT_CAP = -3.5  # ... capped at this
+
+# --- Marketing: "promises made" -------------------------------------------------
+OVERPROMISE_CAMPAIGN = "CMP04"  # promises next-day delivery; the warehouses deliver in 2-3
+OVERPROMISE_EFFECT = -1.3  # relationship experience of the customers it brought in
+OVERPROMISE_COMMENT_SHARE = 0.45  # their comments that say "I expected" / "advertised"
+OVERPROMISE_REPEAT_FACTOR = 0.6  # they order again less often
+
+# --- Legal: plain-language contracts --------------------------------------------
+PLAIN_CONTRACT_FROM = "2025-07-01"  # contracts signed from this day use v2 (plain language)
+LEGALESE_EFFORT = 1.3  # extra effort (1-7 scale) for business customers on a v1 contract
+CONTRACT_TICKET_RATE = {"v1": 0.35, "v2": 0.12}  # contract questions per business customer
+
+# --- People (HR & L&D): "employees first" ---------------------------------------
+# Each region has its own support team. A team's climate drives its eNPS, its
+# attrition and, through the service it gives, its customers' experience.
+TEAM_CLIMATE = {"North": 1.0, "Central": 0.5, "South": 0.0, "West": -0.8, "East": -1.6}
+TEAM_CLIMATE_EFFECT = 0.6  # customer experience per point of team climate
+ANNUAL_ATTRITION = {"North": 0.10, "Central": 0.15, "South": 0.22, "West": 0.40, "East": 0.60}
+NEW_AGENT_MONTHS = 6
+NEW_AGENT_EFFECT = -0.8  # post-ticket experience when the agent has under 6 months' tenure
+TRAINING_FROM = "2025-10-01"  # customer-experience training rolls out to agents from here
+TRAINING_EFFECT = 0.7  # post-ticket experience when the agent has been trained
+
+# --- Customer service: handoffs between departments -----------------------------
+HANDOFF_EFFECT = -0.9  # post-ticket experience per transfer to another department
+HANDOFF_MEDIAN_WAIT_HOURS = 5.0  # median wait before the next department picks it up
+
+# --- Product: what drives loyalty (relationship survey driver ratings) ----------
+# driver: (average rating on 1-5, weight on the experience score)
+# Billing is the high-importance, low-performance driver.
+DRIVERS = {
+    "delivery": (3.9, 0.55),
+    "product": (4.1, 0.45),
+    "billing": (3.0, 0.50),
+    "support": (3.6, 0.30),
+    "price": (3.4, 0.15),
+    "website": (4.0, 0.05),
+}

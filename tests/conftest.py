@@ -1,0 +1,36 @@
+"""Shared fixtures: the shipped sample, and small copies of it to break on purpose."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASETS = ROOT / "datasets"
+
+
+@pytest.fixture(scope="session")
+def company() -> dict[str, pd.DataFrame]:
+    """Every table of the shipped sample, loaded once per test run."""
+    import cxkit
+
+    return cxkit.load_company()
+
+
+@pytest.fixture
+def surveys_dir(tmp_path: Path) -> Path:
+    """A folder holding only the first 20 rows of surveys.csv, as text to edit."""
+    lines = (DATASETS / "surveys.csv").read_text(encoding="utf-8").splitlines()[:21]
+    (tmp_path / "surveys.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """A full copy of the shipped sample that a test may change."""
+    target = tmp_path / "company"
+    shutil.copytree(DATASETS, target)
+    return target
