@@ -126,7 +126,9 @@ def test_text_in_score_column(surveys_dir):
 def test_date_that_does_not_parse(surveys_dir):
     """Is 31/02/2025 refused with the expected format?"""
     _set_cell(surveys_dir, "surveys", 1, "response_date", "31/02/2025")
-    with pytest.raises(cxkit.CxkitError, match=r"not a date written YYYY-MM-DD: line 3: '31/02/2025'"):
+    with pytest.raises(
+        cxkit.CxkitError, match=r"not a date written YYYY-MM-DD: line 3: '31/02/2025'"
+    ):
         cxkit.load("surveys", data_dir=surveys_dir)
 
 
@@ -170,7 +172,9 @@ def test_missing_required_value(surveys_dir):
 def test_foreign_key_that_points_nowhere(sample_copy):
     """Is an order of a customer who does not exist refused, by load and by load_company?"""
     _set_cell(sample_copy, "orders", 0, "customer_id", "C999999")
-    with pytest.raises(cxkit.CxkitError, match=r"point to no row of customers.csv: line 2: 'C999999'"):
+    with pytest.raises(
+        cxkit.CxkitError, match=r"point to no row of customers.csv: line 2: 'C999999'"
+    ):
         cxkit.load("orders", data_dir=sample_copy)
     with pytest.raises(cxkit.CxkitError, match="C999999"):
         cxkit.load_company(sample_copy)

@@ -40,7 +40,7 @@ def _headline(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="cxkit-demo-") as folder:
         generate(folder)
-        print(f"Generated the sample company into {folder}.\n")
+        print("Generated the sample company into a temporary folder.\n")
         print(headline(folder))
     return 0
 
@@ -59,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
         "generate", help="generate the sample company as CSV files (defaults = datasets/)"
     )
     gen.add_argument("--size", choices=["sample", "large"], default="sample")
-    gen.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped one)")
+    gen.add_argument(
+        "--seed", type=int, default=None, help="random seed (default: the shipped sample's)"
+    )
     gen.add_argument("--out", required=True, type=Path, help="folder to write the CSV files to")
     gen.set_defaults(func=_generate)
 

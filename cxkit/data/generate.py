@@ -3,7 +3,7 @@
 ``generate(out)`` writes one CSV file per table. The same seed and size give
 the same bytes on every machine, so ``datasets/`` can be regenerated and
 checked. Customers are generated in chunks and appended to the files, so the
-``large`` company (half a million customers, over ten million journey events)
+``large`` company (600,000 customers, over ten million journey events)
 fits in a few GB of memory. The effects planted in the data are in ``story.py``.
 """
 
@@ -24,6 +24,8 @@ from cxkit.data.simulate import _END, _SIGN0, _Chunk, _clip_round, _dates, _day,
 
 CHUNK = 25_000  # customers generated at a time
 SIZES = {"sample": S.SAMPLE_CUSTOMERS, "large": S.LARGE_CUSTOMERS}
+
+
 class _Writer:
     """Append frames to one CSV per table, header first, in schema column order."""
 
@@ -61,7 +63,7 @@ def generate(
         Folder to write to; created if needed. Existing table files are replaced.
     size : {"sample", "large"}
         ``sample`` is the shipped company (1,500 customers); ``large`` has
-        500,000 customers, over a million survey responses and over ten million
+        600,000 customers, over a million survey responses and over ten million
         journey events.
     seed : int
         Random seed. The same seed and size always give the same bytes.
@@ -141,8 +143,10 @@ def _clauses() -> pd.DataFrame:
     rows = []
     for version in ("v1", "v2"):
         mine = [c for c in T.CLAUSES if c[0] == version]
-        rows += [(f"{version}-{i}", version, title, text) for i, (_, title, text) in
-                 enumerate(mine, start=1)]
+        rows += [
+            (f"{version}-{i}", version, title, text)
+            for i, (_, title, text) in enumerate(mine, start=1)
+        ]
     return pd.DataFrame(rows, columns=SCHEMAS["contract_clauses"].names)
 
 
@@ -200,8 +204,14 @@ def _employee_table(emp: pd.DataFrame) -> pd.DataFrame:
 def _employee_surveys(rng: np.random.Generator, emp: pd.DataFrame) -> pd.DataFrame:
     frames = []
     climate = emp["region"].map(S.TEAM_CLIMATE).fillna(0.3).to_numpy()
-    for quarter in ("2025-01-15", "2025-04-15", "2025-07-15", "2025-10-15", "2026-01-15",
-                    "2026-04-15"):
+    for quarter in (
+        "2025-01-15",
+        "2025-04-15",
+        "2025-07-15",
+        "2025-10-15",
+        "2026-01-15",
+        "2026-04-15",
+    ):
         day = _day(quarter)
         active = (emp["hire"].to_numpy() <= day) & (emp["leave"].fillna(np.inf).to_numpy() > day)
         answers = active & (rng.random(len(emp)) < 0.75)

@@ -73,7 +73,7 @@ def load(table: str, data_dir: str | os.PathLike[str] | None = None) -> pd.DataF
     Examples
     --------
     >>> surveys = load("surveys")
-    >>> surveys["recommend"].between(0, 10).all()
+    >>> bool(surveys["recommend"].between(0, 10).all())
     True
     >>> str(surveys["response_date"].dtype).startswith("datetime64")
     True
@@ -140,11 +140,9 @@ def _sniff(path: Path) -> tuple[str, str]:
             head.decode("utf-8")
             encoding = "utf-8"
         except UnicodeDecodeError as err:
-            if err.start > len(head) - 4:  # a character cut by the 64 kB window
-                encoding = "utf-8"
-            else:
-                # Excel on Windows saves "CSV" as Windows-1252, a superset of Latin-1.
-                encoding = "cp1252"
+            # A character cut by the 64 kB window is still UTF-8. Otherwise: Excel on
+            # Windows saves "CSV" as Windows-1252, a superset of Latin-1.
+            encoding = "utf-8" if err.start > len(head) - 4 else "cp1252"
     first_line = head.decode(encoding, errors="replace").splitlines()[0] if head.strip() else ""
     try:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t|").delimiter
@@ -224,8 +222,7 @@ def _check_columns(raw: pd.DataFrame, schema: Table, path: Path) -> None:
     spare = [c for c in found if c not in schema.names]
     near = close_match(name, spare)
     fix = (
-        f" The file has a column that looks like a misspelling of it:{near} Rename it to "
-        f'"{name}".'
+        f' The file has a column that looks like a misspelling of it:{near} Rename it to "{name}".'
         if near
         else " Add it, or rename the column that holds this information."
     )
@@ -250,7 +247,7 @@ def _convert(raw: pd.DataFrame, col: Column, path: Path, delimiter: str) -> pd.S
                 f"{_rows(raw, bad, col.name)}. Write True or False in every row."
             )
         if (~present).any():
-            _missing(raw, col, ~present, path)
+            raise _missing(raw, col, ~present, path)
         return lowered.map(mapping).astype(bool)
     if col.kind in ("date", "datetime"):
         fmt = DATE_FORMAT if col.kind == "date" else DATETIME_FORMAT
@@ -294,8 +291,8 @@ def _convert(raw: pd.DataFrame, col: Column, path: Path, delimiter: str) -> pd.S
     return pd.Series(pd.Categorical(text, categories=list(col.values)), index=raw.index)
 
 
-def _missing(raw: pd.DataFrame, col: Column, mask: pd.Series, path: Path) -> None:
-    raise CxkitError(
+def _missing(raw: pd.DataFrame, col: Column, mask: pd.Series, path: Path) -> CxkitError:
+    return CxkitError(
         f'{path}, column "{col.name}": {int(mask.sum())} row(s) are empty, for example '
         f"line {int(mask[mask].index[0]) + 2}. Every row needs a value here ({col.meaning})."
     )
@@ -328,23 +325,24 @@ def _validate(frame: pd.DataFrame, schema: Table, path: Path) -> None:
         mask = frame.index.isin(index)
         check = str(first["check"])
         if "not_nullable" in check:
-            _missing(frame, col, frame[name].isna(), path)
+            raise _missing(frame, col, frame[name].isna(), path) from None
         if "unique" in check:
             dupes = frame[name].duplicated(keep=False)
             raise CxkitError(
                 f'{path}, column "{name}": {int(frame[name].duplicated().sum())} duplicate '
                 f"id(s): {_rows(frame, dupes, name)}. Each {name} must appear once; remove the "
                 "repeated rows or give them their own ids."
-            )
+            ) from None
         hint = ""
         if name == "recommend":
             hint = " If your survey used another scale (1-10, 1-5), convert it to 0-10 first."
         elif name == "csat":
             hint = " CSAT is 1-5; a 0 usually means 'no answer': leave those cells empty."
+        where = _rows(frame, pd.Series(mask, index=frame.index), name)
         raise CxkitError(
             f'{path}, column "{name}": {int(mask.sum())} value(s) are outside the allowed '
-            f"range {col.range_text()} ({col.meaning}): {_rows(frame, pd.Series(mask, index=frame.index), name)}."
-            f" Correct or remove these rows.{hint}"
+            f"range {col.range_text()} ({col.meaning}): {where}. Correct or remove these rows."
+            f"{hint}"
         ) from None
 
 

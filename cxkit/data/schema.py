@@ -153,9 +153,7 @@ SCHEMAS: dict[str, Table] = {
                 Column("name", "text", "campaign name as customers saw it"),
                 _cat("channel", ("email", "social", "search", "tv", "partner"), "where it ran"),
                 Column("promise", "text", "the headline promise of the campaign"),
-                Column(
-                    "promised_delivery_days", "int", "delivery time promised", "days", 1, 10
-                ),
+                Column("promised_delivery_days", "int", "delivery time promised", "days", 1, 10),
                 Column("start_date", "date", "first day the campaign ran"),
                 Column("end_date", "date", "last day the campaign ran"),
             ),
@@ -166,14 +164,24 @@ SCHEMAS: dict[str, Table] = {
             (
                 _id("customer_id", "customer identifier, e.g. C000001"),
                 _cat("segment", SEGMENTS, "household or small business"),
-                _cat("region", REGIONS, "where the customer lives; each region has its own "
-                     "support team"),
+                _cat(
+                    "region",
+                    REGIONS,
+                    "where the customer lives; each region has its own support team",
+                ),
                 Column("signup_date", "date", "day the account was created"),
-                _ref("campaign_id", "campaigns.campaign_id",
-                     "campaign that brought the customer in; empty when they came on their own",
-                     nullable=True),
-                Column("churn_date", "date", "day the customer closed the account; empty while "
-                       "still a customer", nullable=True),
+                _ref(
+                    "campaign_id",
+                    "campaigns.campaign_id",
+                    "campaign that brought the customer in; empty when they came on their own",
+                    nullable=True,
+                ),
+                Column(
+                    "churn_date",
+                    "date",
+                    "day the customer closed the account; empty while still a customer",
+                    nullable=True,
+                ),
             ),
         ),
         Table(
@@ -196,8 +204,9 @@ SCHEMAS: dict[str, Table] = {
                 _ref("customer_id", "customers.customer_id", "who receives it"),
                 _cat("warehouse", ("North DC", "South DC"), "distribution centre that shipped it"),
                 _cat("carrier", ("ParcelPro", "QuickShip", "GreenRoute"), "delivery company"),
-                _cat("delivery_slot", ("morning", "afternoon", "evening"), "slot the customer "
-                     "booked"),
+                _cat(
+                    "delivery_slot", ("morning", "afternoon", "evening"), "slot the customer booked"
+                ),
                 Column("promised_date", "date", "delivery date promised at checkout"),
                 Column("delivered_date", "date", "day it arrived"),
                 Column("items_delivered", "int", "items that arrived", "items", 0, 50),
@@ -217,20 +226,30 @@ SCHEMAS: dict[str, Table] = {
                 Column("amount_eur", "float", "amount invoiced", "EUR", 0, 100000),
                 Column("paid_date", "date", "day it was paid; empty while unpaid", nullable=True),
                 Column("disputed", "bool", "the customer disputed the invoice"),
-                _cat("dispute_reason",
-                     ("wrong amount", "unclear charges", "items not received", "duplicate"),
-                     "why it was disputed; empty when not disputed", nullable=True),
-                _cat("reminder_template", REMINDER_TEMPLATES,
-                     "reminder letter sent when payment was late (none = no reminder); "
-                     "the letters are in the letters table"),
+                _cat(
+                    "dispute_reason",
+                    ("wrong amount", "unclear charges", "items not received", "duplicate"),
+                    "why it was disputed; empty when not disputed",
+                    nullable=True,
+                ),
+                _cat(
+                    "reminder_template",
+                    REMINDER_TEMPLATES,
+                    "reminder letter sent when payment was late (none = no reminder); "
+                    "the letters are in the letters table",
+                ),
             ),
         ),
         Table(
             "letters",
             "The text of the letters the company sends, word for word.",
             (
-                Column("template", "text", "letter name, as used in invoices.reminder_template",
-                       unique=True),
+                Column(
+                    "template",
+                    "text",
+                    "letter name, as used in invoices.reminder_template",
+                    unique=True,
+                ),
                 _cat("department", DEPARTMENTS, "department that writes and sends it"),
                 Column("purpose", "text", "when the letter is sent"),
                 Column("text", "text", "the letter itself"),
@@ -242,8 +261,11 @@ SCHEMAS: dict[str, Table] = {
             (
                 _id("contract_id", "contract identifier, e.g. K000001"),
                 _ref("customer_id", "customers.customer_id", "the business that signed"),
-                _cat("version", ("v1", "v2"), "contract wording: v1 legal style, v2 plain "
-                     "language (from July 2025)"),
+                _cat(
+                    "version",
+                    ("v1", "v2"),
+                    "contract wording: v1 legal style, v2 plain language (from July 2025)",
+                ),
                 Column("signed_date", "date", "day it was signed"),
                 Column("renewal_date", "date", "day it comes up for renewal"),
                 Column("auto_renew", "bool", "renews automatically unless cancelled"),
@@ -270,8 +292,12 @@ SCHEMAS: dict[str, Table] = {
                 Column("customer_facing", "bool", "talks to customers as part of the job"),
                 Column("hire_date", "date", "first day"),
                 Column("leave_date", "date", "last day; empty while employed", nullable=True),
-                Column("cx_training_date", "date", "day they completed customer-experience "
-                       "training; empty if not (yet)", nullable=True),
+                Column(
+                    "cx_training_date",
+                    "date",
+                    "day they completed customer-experience training; empty if not (yet)",
+                    nullable=True,
+                ),
             ),
         ),
         Table(
@@ -282,8 +308,13 @@ SCHEMAS: dict[str, Table] = {
                 _ref("employee_id", "employees.employee_id", "who answered"),
                 Column("survey_date", "date", "day of the pulse survey"),
                 Column("team", "text", "team at the time"),
-                _score("recommend", 0, 10, "how likely they are to recommend the company as a "
-                       "place to work (0 = not at all, 10 = extremely)"),
+                _score(
+                    "recommend",
+                    0,
+                    10,
+                    "how likely they are to recommend the company as a "
+                    "place to work (0 = not at all, 10 = extremely)",
+                ),
             ),
         ),
         Table(
@@ -293,13 +324,18 @@ SCHEMAS: dict[str, Table] = {
                 _id("ticket_id", "ticket identifier, e.g. T000001"),
                 _ref("customer_id", "customers.customer_id", "who asked for help"),
                 Column("opened_at", "datetime", "when the customer got in touch"),
-                Column("resolved_at", "datetime", "when it was resolved; empty while open",
-                       nullable=True),
+                Column(
+                    "resolved_at",
+                    "datetime",
+                    "when it was resolved; empty while open",
+                    nullable=True,
+                ),
                 _cat("channel", ("phone", "email", "chat"), "how the customer got in touch"),
                 _cat("category", TICKET_CATEGORIES, "what it was about"),
                 _ref("agent_id", "employees.employee_id", "support agent who took it"),
-                Column("handoff_count", "int", "transfers to another department", "transfers",
-                       0, 10),
+                Column(
+                    "handoff_count", "int", "transfers to another department", "transfers", 0, 10
+                ),
                 Column("waiting_on_it", "bool", "the agent had to wait for an internal IT fix"),
             ),
         ),
@@ -309,8 +345,13 @@ SCHEMAS: dict[str, Table] = {
             (
                 _id("handoff_id", "transfer identifier, e.g. H000001"),
                 _ref("ticket_id", "tickets.ticket_id", "the ticket transferred"),
-                Column("sequence", "int", "1 for the first transfer of the ticket, 2 for the "
-                       "second, ...", low=1, high=10),
+                Column(
+                    "sequence",
+                    "int",
+                    "1 for the first transfer of the ticket, 2 for the second, ...",
+                    low=1,
+                    high=10,
+                ),
                 _cat("from_department", DEPARTMENTS, "department that handed it over"),
                 _cat("to_department", DEPARTMENTS, "department that received it"),
                 Column("handed_at", "datetime", "when it was handed over"),
@@ -325,12 +366,19 @@ SCHEMAS: dict[str, Table] = {
                 Column("opened_at", "datetime", "when the employee raised it"),
                 Column("resolved_at", "datetime", "when IT fixed it"),
                 _cat("requester_department", DEPARTMENTS, "department that asked"),
-                _cat("category", ("CRM", "laptop", "access rights", "phone line", "printer"),
-                     "what broke"),
+                _cat(
+                    "category",
+                    ("CRM", "laptop", "access rights", "phone line", "printer"),
+                    "what broke",
+                ),
                 _cat("priority", ("low", "normal", "high"), "priority IT gave it"),
                 Column("customer_waiting", "bool", "a customer was waiting on this fix"),
-                _ref("ticket_id", "tickets.ticket_id", "the customer ticket that waited; empty "
-                     "when no customer waited", nullable=True),
+                _ref(
+                    "ticket_id",
+                    "tickets.ticket_id",
+                    "the customer ticket that waited; empty when no customer waited",
+                    nullable=True,
+                ),
             ),
         ),
         Table(
@@ -354,21 +402,36 @@ SCHEMAS: dict[str, Table] = {
                 _ref("customer_id", "customers.customer_id", "who answered"),
                 _cat("survey_type", SURVEY_TYPES, "which survey"),
                 Column("response_date", "date", "day they answered"),
-                _cat("touchpoint", TOUCHPOINTS, "touchpoint the survey asked about; empty for "
-                     "the relationship survey, which is about the company as a whole",
-                     nullable=True),
-                _cat("department", DEPARTMENTS, "department that owns that touchpoint; empty for "
-                     "the relationship survey", nullable=True),
-                _score("recommend", 0, 10, "how likely to recommend us to a friend or colleague "
-                       "(0 = not at all, 10 = extremely); the NPS question"),
+                _cat(
+                    "touchpoint",
+                    TOUCHPOINTS,
+                    "touchpoint the survey asked about; empty for "
+                    "the relationship survey, which is about the company as a whole",
+                    nullable=True,
+                ),
+                _cat(
+                    "department",
+                    DEPARTMENTS,
+                    "department that owns that touchpoint; empty for the relationship survey",
+                    nullable=True,
+                ),
+                _score(
+                    "recommend",
+                    0,
+                    10,
+                    "how likely to recommend us to a friend or colleague "
+                    "(0 = not at all, 10 = extremely); the NPS question",
+                ),
                 _score("csat", 1, 5, "how satisfied (1 = very dissatisfied, 5 = very satisfied)"),
-                _score("effort", 1, 7, "how much effort it took (1 = very easy, 7 = very "
-                       "difficult)"),
+                _score(
+                    "effort", 1, 7, "how much effort it took (1 = very easy, 7 = very difficult)"
+                ),
                 _score("rating_delivery", 1, 5, _DRIVER.format("delivery"), nullable=True),
                 _score("rating_product", 1, 5, _DRIVER.format("the products"), nullable=True),
                 _score("rating_support", 1, 5, _DRIVER.format("support"), nullable=True),
-                _score("rating_billing", 1, 5, _DRIVER.format("billing and invoices"),
-                       nullable=True),
+                _score(
+                    "rating_billing", 1, 5, _DRIVER.format("billing and invoices"), nullable=True
+                ),
                 _score("rating_price", 1, 5, _DRIVER.format("price"), nullable=True),
                 _score("rating_website", 1, 5, _DRIVER.format("the website"), nullable=True),
                 Column("comment", "text", "what the customer wrote, if anything", nullable=True),
@@ -381,11 +444,13 @@ SCHEMAS: dict[str, Table] = {
                 _id("action_id", "action identifier, e.g. A000001"),
                 _ref("response_id", "surveys.response_id", "the response acted on"),
                 _cat("owner_department", DEPARTMENTS, "department that took the action"),
-                _cat("action", ("called back", "apology sent", "refund issued", "process fixed"),
-                     "what was done"),
+                _cat(
+                    "action",
+                    ("called back", "apology sent", "refund issued", "process fixed"),
+                    "what was done",
+                ),
                 Column("opened_date", "date", "day the action was opened"),
-                Column("closed_date", "date", "day it was closed; empty while open",
-                       nullable=True),
+                Column("closed_date", "date", "day it was closed; empty while open", nullable=True),
             ),
         ),
     )

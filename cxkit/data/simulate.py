@@ -45,17 +45,23 @@ def _stamps(minutes: np.ndarray) -> np.ndarray:
 
 
 def _ids(prefix: str, start: int, n: int, width: int) -> np.ndarray:
-    return np.array([f"{prefix}{i:0{width}d}" for i in range(start + 1, start + n + 1)], dtype=object)
+    return np.array(
+        [f"{prefix}{i:0{width}d}" for i in range(start + 1, start + n + 1)], dtype=object
+    )
 
 
 def _clip_round(x: np.ndarray, low: int, high: int) -> np.ndarray:
     return np.clip(np.rint(x), low, high).astype("int64")
 
 
-
 _CAMPAIGN_IDS = list(T.CAMPAIGNS)
-_DEST = {"billing": "accounting", "delivery": "logistics", "contract": "legal",
-         "product": "product", "account": "it"}
+_DEST = {
+    "billing": "accounting",
+    "delivery": "logistics",
+    "contract": "legal",
+    "product": "product",
+    "account": "it",
+}
 _HANDOFF_P = {"billing": 0.55, "delivery": 0.45, "contract": 0.7, "product": 0.3, "account": 0.35}
 
 
@@ -70,8 +76,14 @@ def _window(events: pd.DataFrame, at: pd.DataFrame, before: int, flag: str) -> n
 
 
 class _Chunk:
-    def __init__(self, rng: np.random.Generator, start: int, n: int, employees: pd.DataFrame,
-                 offsets: dict[str, int]) -> None:
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        start: int,
+        n: int,
+        employees: pd.DataFrame,
+        offsets: dict[str, int],
+    ) -> None:
         self.rng, self.start, self.n, self.emp, self.offsets = rng, start, n, employees, offsets
 
     def _next_ids(self, table: str, prefix: str, n: int, width: int) -> np.ndarray:
@@ -126,13 +138,15 @@ class _Chunk:
             c["overpromised"], S.OVERPROMISE_REPEAT_FACTOR, 1.0
         )
         count = np.where(rng.random(self.n) < 0.12, 0, 1 + rng.poisson(rate))
-        o = c.loc[np.repeat(c.index, count), ["customer", "business", "signup", "overpromised",
-                                              "region"]].reset_index(drop=True)
+        o = c.loc[
+            np.repeat(c.index, count), ["customer", "business", "signup", "overpromised", "region"]
+        ].reset_index(drop=True)
         first_day = np.maximum(o["signup"], 0) + rng.exponential(10, len(o)).astype(int)
         later = rng.integers(0, 10**9, len(o)) % (_END - np.maximum(o["signup"], 0) + 1)
         o["rank"] = o.groupby("customer").cumcount()
-        o["day"] = np.minimum(np.where(o["rank"] == 0, first_day,
-                                       np.maximum(o["signup"], 0) + later), _END)
+        o["day"] = np.minimum(
+            np.where(o["rank"] == 0, first_day, np.maximum(o["signup"], 0) + later), _END
+        )
         o = o.sort_values(["customer", "day"], kind="stable").reset_index(drop=True)
         o["rank"] = o.groupby("customer").cumcount()
         m = len(o)
@@ -200,23 +214,45 @@ class _Chunk:
         rng, c, o, i, k = self.rng, self.c, self.o, self.i, self.k
         parts = []
         d = i[i["disputed"] & (rng.random(len(i)) < 0.75)]
-        parts.append(pd.DataFrame({"customer": d["customer"], "category": "billing",
-                                   "day": d["issue"] + rng.integers(1, 10, len(d))}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "customer": d["customer"],
+                    "category": "billing",
+                    "day": d["issue"] + rng.integers(1, 10, len(d)),
+                }
+            )
+        )
         bad = o[(~o["on_time"] | ~o["in_full"]) & (rng.random(len(o)) < 0.4)]
-        parts.append(pd.DataFrame({"customer": bad["customer"], "category": "delivery",
-                                   "day": bad["promised"] + 1}))
+        parts.append(
+            pd.DataFrame(
+                {"customer": bad["customer"], "category": "delivery", "day": bad["promised"] + 1}
+            )
+        )
         rate = k["version"].map(S.CONTRACT_TICKET_RATE).to_numpy()
         q = k[rng.random(len(k)) < rate]
-        parts.append(pd.DataFrame({"customer": q["customer"], "category": "contract",
-                                   "day": q["signed"] + rng.integers(5, 200, len(q))}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "customer": q["customer"],
+                    "category": "contract",
+                    "day": q["signed"] + rng.integers(5, 200, len(q)),
+                }
+            )
+        )
         n_bg = rng.poisson(0.3, self.n)
         bg = c.loc[np.repeat(c.index, n_bg)]
         span = _END - np.maximum(bg["signup"].to_numpy(), 0) + 1
-        parts.append(pd.DataFrame({
-            "customer": bg["customer"].to_numpy(),
-            "category": rng.choice(["product", "account"], len(bg)),
-            "day": np.maximum(bg["signup"].to_numpy(), 0) + rng.integers(0, 10**9, len(bg)) % span,
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "customer": bg["customer"].to_numpy(),
+                    "category": rng.choice(["product", "account"], len(bg)),
+                    "day": np.maximum(bg["signup"].to_numpy(), 0)
+                    + rng.integers(0, 10**9, len(bg)) % span,
+                }
+            )
+        )
         t = pd.concat(parts, ignore_index=True)
         t = t[(t["day"] >= 0) & (t["day"] <= _END)]
         repeat = t[rng.random(len(t)) < 0.15].copy()
@@ -234,13 +270,14 @@ class _Chunk:
         t["it_hours"] = np.where(t["waiting"], rng.lognormal(np.log(4), 1.0, m), 0.0)
         work = rng.lognormal(np.log(3), 0.9, m)
         waits = rng.lognormal(np.log(S.HANDOFF_MEDIAN_WAIT_HOURS), 0.8, (m, 12))
-        t["handoff_hours"] = [waits[r, :h].sum() for r, h in enumerate(t["handoffs"])]
+        cumulative = np.concatenate([np.zeros((m, 1)), np.cumsum(waits, axis=1)], axis=1)
+        t["handoff_hours"] = cumulative[np.arange(m), t["handoffs"].to_numpy()]
         self._assign_agents(t)
         resolved = t["opened"] + 60 * (work + t["handoff_hours"] + t["it_hours"])
         t["resolved"] = np.where(resolved <= (_END + 1) * 1440 - 1, resolved.round(), np.nan)
         t["id"] = self._next_ids("tickets", "T", m, 7)
         self.t = t
-        self._handoffs(waits)
+        self._handoffs(waits, cumulative)
         self._it_tickets()
 
     def _assign_agents(self, t: pd.DataFrame) -> None:
@@ -262,7 +299,7 @@ class _Chunk:
         t["new_agent"] = t["day"] - hire < S.NEW_AGENT_MONTHS * 30.4
         t["trained"] = trained <= t["day"].to_numpy()
 
-    def _handoffs(self, waits: np.ndarray) -> None:
+    def _handoffs(self, waits: np.ndarray, cumulative: np.ndarray) -> None:
         t = self.t
         h = t.loc[np.repeat(t.index, t["handoffs"])].copy()
         h["row"] = np.repeat(t.index.to_numpy(), t["handoffs"])
@@ -272,7 +309,7 @@ class _Chunk:
         h["from"] = np.where(odd, "customer_service", dest)
         h["to"] = np.where(odd, dest, "customer_service")
         wait = waits[h["row"].to_numpy(), h["sequence"].to_numpy() - 1] * 60
-        before = np.array([waits[r, : s - 1].sum() for r, s in zip(h["row"], h["sequence"])]) * 60
+        before = cumulative[h["row"].to_numpy(), h["sequence"].to_numpy() - 1] * 60
         h["handed"] = (h["opened"] + 30 + before).round()
         h["picked"] = (h["handed"] + wait).round()
         h["ticket_id"] = t.loc[h["row"], "id"].to_numpy()
@@ -282,25 +319,33 @@ class _Chunk:
     def _it_tickets(self) -> None:
         rng, t = self.rng, self.t
         w = t[t["waiting"]]
-        linked = pd.DataFrame({
-            "opened": w["opened"] + rng.integers(5, 30, len(w)),
-            "hours": w["it_hours"],
-            "dept": "customer_service",
-            "category": rng.choice(["CRM", "phone line", "access rights"], len(w), p=[.5, .2, .3]),
-            "waiting": True,
-            "ticket_id": w["id"],
-        })
+        linked = pd.DataFrame(
+            {
+                "opened": w["opened"] + rng.integers(5, 30, len(w)),
+                "hours": w["it_hours"],
+                "dept": "customer_service",
+                "category": rng.choice(
+                    ["CRM", "phone line", "access rights"], len(w), p=[0.5, 0.2, 0.3]
+                ),
+                "waiting": True,
+                "ticket_id": w["id"],
+            }
+        )
         nb = int(rng.poisson(0.3 * self.n))
         from cxkit.data.schema import DEPARTMENTS
 
-        background = pd.DataFrame({
-            "opened": rng.integers(0, (_END + 1) * 1440 - 60 * 24 * 10, nb),
-            "hours": rng.lognormal(np.log(10), 1.0, nb),
-            "dept": rng.choice(DEPARTMENTS, nb),
-            "category": rng.choice(["CRM", "laptop", "access rights", "phone line", "printer"], nb),
-            "waiting": False,
-            "ticket_id": None,
-        })
+        background = pd.DataFrame(
+            {
+                "opened": rng.integers(0, (_END + 1) * 1440 - 60 * 24 * 10, nb),
+                "hours": rng.lognormal(np.log(10), 1.0, nb),
+                "dept": rng.choice(DEPARTMENTS, nb),
+                "category": rng.choice(
+                    ["CRM", "laptop", "access rights", "phone line", "printer"], nb
+                ),
+                "waiting": False,
+                "ticket_id": None,
+            }
+        )
         it = pd.concat([linked, background], ignore_index=True)
         it["priority"] = rng.choice(["low", "normal", "high"], len(it), p=[0.15, 0.6, 0.25])
         it["resolved"] = (it["opened"] + 60 * it["hours"]).round()
@@ -313,14 +358,22 @@ class _Chunk:
         rng, c = self.rng, self.c
         per = pd.DataFrame({"customer": c["customer"]})
         disputes = self.i.groupby("customer")["disputed"].any()
-        demands = self.i.assign(f=self.i["template"] == "final_demand").groupby("customer")["f"].any()
+        demands = (
+            self.i.assign(f=self.i["template"] == "final_demand").groupby("customer")["f"].any()
+        )
         late = self.o.assign(f=~self.o["on_time"]).groupby("customer")["f"].any()
         last = pd.concat([self.o[["customer", "day"]], self.t[["customer", "day"]]])
         last = last.groupby("customer")["day"].max()
         for name, s in (("dispute", disputes), ("demand", demands), ("late", late)):
             per[name] = per["customer"].map(s).fillna(False).astype(bool)
-        z = (-2.2 - 0.5 * c["loyalty"] + 1.0 * per["dispute"] + 0.8 * per["demand"]
-             + 0.6 * per["late"] - 0.3 * c["climate"])
+        z = (
+            -2.2
+            - 0.5 * c["loyalty"]
+            + 1.0 * per["dispute"]
+            + 0.8 * per["demand"]
+            + 0.6 * per["late"]
+            - 0.3 * c["climate"]
+        )
         leaves = rng.random(self.n) < 1 / (1 + np.exp(-z))
         since = per["customer"].map(last).fillna(c["signup"]).to_numpy()
         day = since + rng.integers(15, 120, self.n)
@@ -332,12 +385,20 @@ class _Chunk:
         cust = c.set_index("customer")
         frames = []
 
-        def add(kind: str, who: pd.Series, day: np.ndarray, effect: np.ndarray,
-                theme: np.ndarray) -> None:
-            frames.append(pd.DataFrame({
-                "customer": who.to_numpy(), "type": kind, "day": np.asarray(day, dtype=int),
-                "effect": effect, "theme": theme,
-            }))
+        def add(
+            kind: str, who: pd.Series, day: np.ndarray, effect: np.ndarray, theme: np.ndarray
+        ) -> None:
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "customer": who.to_numpy(),
+                        "type": kind,
+                        "day": np.asarray(day, dtype=int),
+                        "effect": effect,
+                        "theme": theme,
+                    }
+                )
+            )
 
         # relationship: about six in ten customers answer once
         r = c[rng.random(self.n) < 0.6]
@@ -345,79 +406,149 @@ class _Chunk:
         hi = np.minimum(r["churn"].fillna(_END + 1) - 1, _END)
         r = r[lo <= hi]
         lo, hi = lo[r.index], hi[r.index]
-        at = pd.DataFrame({"customer": r["customer"].to_numpy(),
-                           "day": (lo + rng.random(len(r)) * (hi - lo + 1)).astype(int).to_numpy()})
-        events = pd.DataFrame({"customer": i["customer"], "day": i["issue"],
-                               "dispute": i["disputed"]})
+        at = pd.DataFrame(
+            {
+                "customer": r["customer"].to_numpy(),
+                "day": (lo + rng.random(len(r)) * (hi - lo + 1)).astype(int).to_numpy(),
+            }
+        )
+        events = pd.DataFrame(
+            {"customer": i["customer"], "day": i["issue"], "dispute": i["disputed"]}
+        )
         dispute = _window(events, at, 90, "dispute")
-        demand_events = pd.DataFrame({"customer": i["customer"],
-                                      "day": i["reminder_day"].fillna(10**6).astype(int),
-                                      "demand": i["template"] == "final_demand"})
+        demand_events = pd.DataFrame(
+            {
+                "customer": i["customer"],
+                "day": i["reminder_day"].fillna(10**6).astype(int),
+                "demand": i["template"] == "final_demand",
+            }
+        )
         demand = _window(demand_events, at, 180, "demand")
-        late_events = pd.DataFrame({"customer": o["customer"], "day": o["delivered"],
-                                    "late": ~o["on_time"]})
+        late_events = pd.DataFrame(
+            {"customer": o["customer"], "day": o["delivered"], "late": ~o["on_time"]}
+        )
         late = _window(late_events, at, 90, "late")
         over = r["overpromised"].to_numpy()
-        effect = (S.DISPUTE_EFFECT * dispute + S.FINAL_DEMAND_EFFECT * demand
-                  + S.LATE_RELATIONSHIP_EFFECT * late + S.OVERPROMISE_EFFECT * over)
-        theme = np.select([over & (rng.random(len(r)) < S.OVERPROMISE_COMMENT_SHARE / 0.8),
-                           dispute, demand, late, r["legalese"].to_numpy()],
-                          ["promise", "billing", "reminder", "delivery", "contract"], "general")
+        effect = (
+            S.DISPUTE_EFFECT * dispute
+            + S.FINAL_DEMAND_EFFECT * demand
+            + S.LATE_RELATIONSHIP_EFFECT * late
+            + S.OVERPROMISE_EFFECT * over
+        )
+        theme = np.select(
+            [
+                over & (rng.random(len(r)) < S.OVERPROMISE_COMMENT_SHARE),
+                dispute,
+                demand,
+                late,
+                r["legalese"].to_numpy(),
+            ],
+            ["promise", "billing", "reminder", "delivery", "contract"],
+            "general",
+        )
         add("relationship", r["customer"], at["day"].to_numpy(), effect, theme)
         self.rel_flags = {"dispute": dispute, "late": late}
 
         # onboarding: new customers, shortly after signing up
         ob = c[(c["signup"] >= 0) & (rng.random(self.n) < 0.3)]
-        add("onboarding", ob["customer"], ob["signup"] + rng.integers(3, 14, len(ob)),
-            np.zeros(len(ob)), np.where(ob["legalese"], "contract", "general"))
+        add(
+            "onboarding",
+            ob["customer"],
+            ob["signup"] + rng.integers(3, 14, len(ob)),
+            np.zeros(len(ob)),
+            np.where(ob["legalese"], "contract", "general"),
+        )
         # after checkout
         pp = o[rng.random(len(o)) < 0.15]
-        add("post_purchase", pp["customer"], pp["day"], np.full(len(pp), 0.3),
-            np.where(rng.random(len(pp)) < 0.5, "product", "general"))
+        add(
+            "post_purchase",
+            pp["customer"],
+            pp["day"],
+            np.full(len(pp), 0.3),
+            np.where(rng.random(len(pp)) < 0.5, "product", "general"),
+        )
         # after delivery
         pd_ = o[rng.random(len(o)) < 0.25]
         late_d, short_d = ~pd_["on_time"].to_numpy(), ~pd_["in_full"].to_numpy()
         over_first = (pd_["overpromised"] & (pd_["rank"] == 0)).to_numpy()
-        add("post_delivery", pd_["customer"], pd_["delivered"] + 1,
+        add(
+            "post_delivery",
+            pd_["customer"],
+            pd_["delivered"] + 1,
             S.LATE_EFFECT * late_d + S.SHORT_EFFECT * short_d,
-            np.select([over_first & late_d, late_d | short_d], ["promise", "delivery"], "general"))
+            np.select([over_first & late_d, late_d | short_d], ["promise", "delivery"], "general"),
+        )
         # after the invoice is paid (or three weeks after it was sent)
         pi = i[rng.random(len(i)) < 0.15]
         demand_i = (pi["template"] == "final_demand").to_numpy()
-        add("post_invoice", pi["customer"], pi["paid"].fillna(pi["issue"] + 20) + 1,
+        add(
+            "post_invoice",
+            pi["customer"],
+            pi["paid"].fillna(pi["issue"] + 20) + 1,
             S.DISPUTE_EFFECT * pi["disputed"].to_numpy() + S.FINAL_DEMAND_EFFECT * demand_i,
-            np.select([pi["disputed"].to_numpy(), demand_i], ["billing", "reminder"], "general"))
+            np.select([pi["disputed"].to_numpy(), demand_i], ["billing", "reminder"], "general"),
+        )
         # after a ticket is resolved
         pt = t[t["resolved"].notna() & (rng.random(len(t)) < 0.4)]
         it_effect = np.maximum(S.IT_WAIT_EFFECT_PER_HOUR * pt["it_hours"], S.IT_WAIT_EFFECT_CAP)
-        effect = (S.HANDOFF_EFFECT * pt["handoffs"] + it_effect
-                  + S.NEW_AGENT_EFFECT * pt["new_agent"] + S.TRAINING_EFFECT * pt["trained"]
-                  + S.TEAM_CLIMATE_EFFECT * pt["climate"])
+        effect = (
+            S.HANDOFF_EFFECT * pt["handoffs"]
+            + it_effect
+            + S.NEW_AGENT_EFFECT * pt["new_agent"]
+            + S.TRAINING_EFFECT * pt["trained"]
+            + S.TEAM_CLIMATE_EFFECT * pt["climate"]
+        )
         support = (pt["handoffs"] > 0) | (pt["it_hours"] > 2)
-        add("post_ticket", pt["customer"], (pt["resolved"] // 1440).astype(int),
-            effect.to_numpy(), np.where(support, "support", "general"))
+        add(
+            "post_ticket",
+            pt["customer"],
+            (pt["resolved"] // 1440).astype(int),
+            effect.to_numpy(),
+            np.where(support, "support", "general"),
+        )
         self.pt = pt
         # after a contract comes up for renewal
         pr = k[(k["renewal"] <= _END) & (rng.random(len(k)) < 0.4)]
         v1 = (pr["version"] == "v1").to_numpy()
-        add("post_renewal", pr["customer"], pr["renewal"] + rng.integers(1, 10, len(pr)),
-            -0.8 * v1, np.where(v1, "contract", "general"))
+        add(
+            "post_renewal",
+            pr["customer"],
+            pr["renewal"] + rng.integers(1, 10, len(pr)),
+            -0.8 * v1,
+            np.where(v1, "contract", "general"),
+        )
 
         s = pd.concat(frames, ignore_index=True)
         churn = s["customer"].map(cust["churn"]).fillna(np.inf)
         s = s[(s["day"] >= 0) & (s["day"] <= _END) & (s["day"] < churn)].reset_index(drop=True)
         m = len(s)
         region = s["customer"].map(cust["region"])
-        climate_effect = np.where(s["type"] == "post_ticket", 0.0,
-                                  S.TEAM_CLIMATE_EFFECT * region.map(S.TEAM_CLIMATE).to_numpy())
-        x = (S.BASE_EXPERIENCE + s["customer"].map(cust["loyalty"]).to_numpy() + s["effect"]
-             + climate_effect + rng.normal(0, 1.3, m))
+        climate_effect = np.where(
+            s["type"] == "post_ticket",
+            0.0,
+            S.TEAM_CLIMATE_EFFECT * region.map(S.TEAM_CLIMATE).to_numpy(),
+        )
+        x = (
+            S.BASE_EXPERIENCE
+            + s["customer"].map(cust["loyalty"]).to_numpy()
+            + s["effect"]
+            + climate_effect
+            + rng.normal(0, 1.3, m)
+        )
         s["recommend"] = _clip_round(x, 0, 10)
         s["csat"] = _clip_round(4.0 + 0.4 * (x - S.BASE_EXPERIENCE) + rng.normal(0, 0.55, m), 1, 5)
-        legalese = s["customer"].map(cust["legalese"]).to_numpy() & s["type"].isin(
-            ["relationship", "onboarding", "post_renewal"]).to_numpy()
-        s["effort"] = _clip_round(3.0 - 0.3 * (x - S.BASE_EXPERIENCE)
-                                  + S.LEGALESE_EFFORT * legalese + rng.normal(0, 0.9, m), 1, 7)
+        legalese = (
+            s["customer"].map(cust["legalese"]).to_numpy()
+            & s["type"].isin(["relationship", "onboarding", "post_renewal"]).to_numpy()
+        )
+        s["effort"] = _clip_round(
+            3.0
+            - 0.3 * (x - S.BASE_EXPERIENCE)
+            + S.LEGALESE_EFFORT * legalese
+            + rng.normal(0, 0.9, m),
+            1,
+            7,
+        )
         rel = (s["type"] == "relationship").to_numpy()
         for driver, (mean, weight) in S.DRIVERS.items():
             value = mean + 1.2 * weight * (x - S.BASE_EXPERIENCE) + rng.normal(0, 0.6, m)
@@ -425,8 +556,9 @@ class _Chunk:
                 value = value - 1.2 * s["theme"].isin(["billing", "reminder"]).to_numpy()
             if driver == "delivery":
                 value = value - 1.2 * s["theme"].isin(["delivery", "promise"]).to_numpy()
-            s[f"rating_{driver}"] = pd.array(np.where(rel, _clip_round(value, 1, 5), 0),
-                                            dtype="Int64")
+            s[f"rating_{driver}"] = pd.array(
+                np.where(rel, _clip_round(value, 1, 5), 0), dtype="Int64"
+            )
             s.loc[~rel, f"rating_{driver}"] = pd.NA
         s["comment"] = self._comments(s)
         s = s.sort_values(["day", "customer"], kind="stable").reset_index(drop=True)
@@ -456,89 +588,148 @@ class _Chunk:
 
     def customers_out(self) -> pd.DataFrame:
         c = self.c
-        return pd.DataFrame({
-            "customer_id": c["id"], "segment": np.where(c["business"], "small_business",
-                                                        "household"),
-            "region": c["region"], "signup_date": _dates(c["signup"].to_numpy()),
-            "campaign_id": c["campaign"], "churn_date": _dates(c["churn"].to_numpy()),
-        })
+        return pd.DataFrame(
+            {
+                "customer_id": c["id"],
+                "segment": np.where(c["business"], "small_business", "household"),
+                "region": c["region"],
+                "signup_date": _dates(c["signup"].to_numpy()),
+                "campaign_id": c["campaign"],
+                "churn_date": _dates(c["churn"].to_numpy()),
+            }
+        )
 
     def orders_out(self) -> pd.DataFrame:
         o = self.o
-        return pd.DataFrame({"order_id": o["id"], "customer_id": self._cid(o["customer"]),
-                             "order_date": _dates(o["day"].to_numpy()), "items": o["items"],
-                             "amount_eur": o["amount"]})
+        return pd.DataFrame(
+            {
+                "order_id": o["id"],
+                "customer_id": self._cid(o["customer"]),
+                "order_date": _dates(o["day"].to_numpy()),
+                "items": o["items"],
+                "amount_eur": o["amount"],
+            }
+        )
 
     def shipments_out(self) -> pd.DataFrame:
         o = self.o
-        return pd.DataFrame({
-            "shipment_id": np.char.replace(o["id"].to_numpy().astype(str), "O", "S"),
-            "order_id": o["id"], "customer_id": self._cid(o["customer"]),
-            "warehouse": o["warehouse"], "carrier": o["carrier"], "delivery_slot": o["slot"],
-            "promised_date": _dates(o["promised"].to_numpy()),
-            "delivered_date": _dates(o["delivered"].to_numpy()),
-            "items_delivered": o["delivered_items"], "on_time": o["on_time"],
-            "in_full": o["in_full"],
-        })
+        return pd.DataFrame(
+            {
+                "shipment_id": np.char.replace(o["id"].to_numpy().astype(str), "O", "S"),
+                "order_id": o["id"],
+                "customer_id": self._cid(o["customer"]),
+                "warehouse": o["warehouse"],
+                "carrier": o["carrier"],
+                "delivery_slot": o["slot"],
+                "promised_date": _dates(o["promised"].to_numpy()),
+                "delivered_date": _dates(o["delivered"].to_numpy()),
+                "items_delivered": o["delivered_items"],
+                "on_time": o["on_time"],
+                "in_full": o["in_full"],
+            }
+        )
 
     def invoices_out(self) -> pd.DataFrame:
         i = self.i
-        return pd.DataFrame({
-            "invoice_id": i["id"], "order_id": i["order_id"],
-            "customer_id": self._cid(i["customer"]), "issue_date": _dates(i["issue"].to_numpy()),
-            "due_date": _dates(i["due"].to_numpy()), "amount_eur": i["amount"],
-            "paid_date": _dates(i["paid"].to_numpy()), "disputed": i["disputed"],
-            "dispute_reason": i["reason"], "reminder_template": i["template"],
-        })
+        return pd.DataFrame(
+            {
+                "invoice_id": i["id"],
+                "order_id": i["order_id"],
+                "customer_id": self._cid(i["customer"]),
+                "issue_date": _dates(i["issue"].to_numpy()),
+                "due_date": _dates(i["due"].to_numpy()),
+                "amount_eur": i["amount"],
+                "paid_date": _dates(i["paid"].to_numpy()),
+                "disputed": i["disputed"],
+                "dispute_reason": i["reason"],
+                "reminder_template": i["template"],
+            }
+        )
 
     def contracts_out(self) -> pd.DataFrame:
         k = self.k
-        return pd.DataFrame({
-            "contract_id": k["id"], "customer_id": self._cid(k["customer"]),
-            "version": k["version"], "signed_date": _dates(k["signed"].to_numpy()),
-            "renewal_date": _dates(k["renewal"].to_numpy()), "auto_renew": k["auto_renew"],
-        })
+        return pd.DataFrame(
+            {
+                "contract_id": k["id"],
+                "customer_id": self._cid(k["customer"]),
+                "version": k["version"],
+                "signed_date": _dates(k["signed"].to_numpy()),
+                "renewal_date": _dates(k["renewal"].to_numpy()),
+                "auto_renew": k["auto_renew"],
+            }
+        )
 
     def tickets_out(self) -> pd.DataFrame:
         t = self.t
-        return pd.DataFrame({
-            "ticket_id": t["id"], "customer_id": self._cid(t["customer"]),
-            "opened_at": _stamps(t["opened"].to_numpy()),
-            "resolved_at": _stamps(t["resolved"].to_numpy()), "channel": t["channel"],
-            "category": t["category"], "agent_id": t["agent"], "handoff_count": t["handoffs"],
-            "waiting_on_it": t["waiting"],
-        })
+        return pd.DataFrame(
+            {
+                "ticket_id": t["id"],
+                "customer_id": self._cid(t["customer"]),
+                "opened_at": _stamps(t["opened"].to_numpy()),
+                "resolved_at": _stamps(t["resolved"].to_numpy()),
+                "channel": t["channel"],
+                "category": t["category"],
+                "agent_id": t["agent"],
+                "handoff_count": t["handoffs"],
+                "waiting_on_it": t["waiting"],
+            }
+        )
 
     def handoffs_out(self) -> pd.DataFrame:
         h = self.h
-        return pd.DataFrame({
-            "handoff_id": h["id"], "ticket_id": h["ticket_id"], "sequence": h["sequence"],
-            "from_department": h["from"], "to_department": h["to"],
-            "handed_at": _stamps(h["handed"].to_numpy()),
-            "picked_up_at": _stamps(h["picked"].to_numpy()),
-        })
+        return pd.DataFrame(
+            {
+                "handoff_id": h["id"],
+                "ticket_id": h["ticket_id"],
+                "sequence": h["sequence"],
+                "from_department": h["from"],
+                "to_department": h["to"],
+                "handed_at": _stamps(h["handed"].to_numpy()),
+                "picked_up_at": _stamps(h["picked"].to_numpy()),
+            }
+        )
 
     def it_out(self) -> pd.DataFrame:
         it = self.it
-        return pd.DataFrame({
-            "it_ticket_id": it["id"], "opened_at": _stamps(it["opened"].to_numpy()),
-            "resolved_at": _stamps(it["resolved"].to_numpy()), "requester_department": it["dept"],
-            "category": it["category"], "priority": it["priority"],
-            "customer_waiting": it["waiting"], "ticket_id": it["ticket_id"],
-        })
+        return pd.DataFrame(
+            {
+                "it_ticket_id": it["id"],
+                "opened_at": _stamps(it["opened"].to_numpy()),
+                "resolved_at": _stamps(it["resolved"].to_numpy()),
+                "requester_department": it["dept"],
+                "category": it["category"],
+                "priority": it["priority"],
+                "customer_waiting": it["waiting"],
+                "ticket_id": it["ticket_id"],
+            }
+        )
 
     def surveys_out(self) -> pd.DataFrame:
         s = self.s
-        tp = s["type"].map({"onboarding": "welcome email", "post_purchase": "checkout",
-                            "post_delivery": "delivery", "post_invoice": "invoice",
-                            "post_ticket": "support ticket", "post_renewal": "contract renewal"})
+        tp = s["type"].map(
+            {
+                "onboarding": "welcome email",
+                "post_purchase": "checkout",
+                "post_delivery": "delivery",
+                "post_invoice": "invoice",
+                "post_ticket": "support ticket",
+                "post_renewal": "contract renewal",
+            }
+        )
         dept = tp.map({k: v[1] for k, v in T.JOURNEY.items()})
-        out = pd.DataFrame({
-            "response_id": s["id"], "customer_id": self._cid(s["customer"]),
-            "survey_type": s["type"], "response_date": _dates(s["day"].to_numpy()),
-            "touchpoint": tp, "department": dept, "recommend": s["recommend"],
-            "csat": s["csat"], "effort": s["effort"],
-        })
+        out = pd.DataFrame(
+            {
+                "response_id": s["id"],
+                "customer_id": self._cid(s["customer"]),
+                "survey_type": s["type"],
+                "response_date": _dates(s["day"].to_numpy()),
+                "touchpoint": tp,
+                "department": dept,
+                "recommend": s["recommend"],
+                "csat": s["csat"],
+                "effort": s["effort"],
+            }
+        )
         for driver in S.DRIVERS:
             out[f"rating_{driver}"] = s[f"rating_{driver}"]
         out["comment"] = s["comment"]
@@ -550,17 +741,33 @@ class _Chunk:
         opened = d["day"] + rng.integers(0, 5, len(d))
         closed = opened + rng.integers(1, 21, len(d))
         still_open = (rng.random(len(d)) < 0.15) | (closed > _END)
-        owner = d["type"].map({"post_delivery": "logistics", "post_invoice": "accounting",
-                               "post_purchase": "product", "onboarding": "marketing",
-                               "post_renewal": "legal"}).fillna("customer_service")
+        owner = (
+            d["type"]
+            .map(
+                {
+                    "post_delivery": "logistics",
+                    "post_invoice": "accounting",
+                    "post_purchase": "product",
+                    "onboarding": "marketing",
+                    "post_renewal": "legal",
+                }
+            )
+            .fillna("customer_service")
+        )
         keep = opened <= _END
-        out = pd.DataFrame({
-            "response_id": d["id"], "owner_department": owner,
-            "action": rng.choice(["called back", "apology sent", "refund issued",
-                                  "process fixed"], len(d), p=[0.5, 0.25, 0.15, 0.1]),
-            "opened_date": _dates(opened.to_numpy()),
-            "closed_date": _dates(np.where(still_open, np.nan, closed).astype(float)),
-        })[keep.to_numpy()]
+        out = pd.DataFrame(
+            {
+                "response_id": d["id"],
+                "owner_department": owner,
+                "action": rng.choice(
+                    ["called back", "apology sent", "refund issued", "process fixed"],
+                    len(d),
+                    p=[0.5, 0.25, 0.15, 0.1],
+                ),
+                "opened_date": _dates(opened.to_numpy()),
+                "closed_date": _dates(np.where(still_open, np.nan, closed).astype(float)),
+            }
+        )[keep.to_numpy()]
         out.insert(0, "action_id", self._next_ids("feedback_actions", "A", len(out), 6))
         return out
 
@@ -570,15 +777,25 @@ class _Chunk:
         parts = []
 
         def add(touchpoint: str, who: pd.Series, when: np.ndarray) -> None:
-            parts.append(pd.DataFrame({"customer": who.to_numpy(), "touchpoint": touchpoint,
-                                       "ts": np.asarray(when, dtype=float)}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "customer": who.to_numpy(),
+                        "touchpoint": touchpoint,
+                        "ts": np.asarray(when, dtype=float),
+                    }
+                )
+            )
 
         def clock(n: int) -> np.ndarray:
             return rng.integers(7 * 60, 22 * 60, n)
 
         camp = c[c["campaign"].notna()]
-        add("campaign ad", camp["customer"],
-            (camp["signup"] - rng.integers(1, 20, len(camp))) * minute + clock(len(camp)))
+        add(
+            "campaign ad",
+            camp["customer"],
+            (camp["signup"] - rng.integers(1, 20, len(camp))) * minute + clock(len(camp)),
+        )
         signup_at = c["signup"] * minute + clock(self.n)
         add("website", c["customer"], signup_at - rng.integers(10, 3 * minute, self.n))
         add("account sign-up", c["customer"], signup_at)
@@ -605,8 +822,13 @@ class _Chunk:
         j = j.sort_values(["customer", "ts"], kind="stable").reset_index(drop=True)
         stage = j["touchpoint"].map({k2: v[0] for k2, v in T.JOURNEY.items()})
         dept = j["touchpoint"].map({k2: v[1] for k2, v in T.JOURNEY.items()})
-        return pd.DataFrame({
-            "event_id": self._next_ids("journey_events", "J", len(j), 9),
-            "customer_id": self._cid(j["customer"]), "timestamp": _stamps(j["ts"].to_numpy()),
-            "stage": stage, "touchpoint": j["touchpoint"], "department": dept,
-        })
+        return pd.DataFrame(
+            {
+                "event_id": self._next_ids("journey_events", "J", len(j), 9),
+                "customer_id": self._cid(j["customer"]),
+                "timestamp": _stamps(j["ts"].to_numpy()),
+                "stage": stage,
+                "touchpoint": j["touchpoint"],
+                "department": dept,
+            }
+        )

@@ -15,7 +15,7 @@ PERIOD_START = "2025-01-01"  # first day of survey, order and ticket data
 PERIOD_END = "2026-06-30"  # last day
 SIGNUPS_FROM = "2024-07-01"  # some customers were already with us when the period began
 SAMPLE_CUSTOMERS = 1_500  # --size sample: the shipped datasets/
-LARGE_CUSTOMERS = 500_000  # --size large: > 1M survey responses, > 10M journey events
+LARGE_CUSTOMERS = 600_000  # --size large: > 1M survey responses, > 10M journey events
 DEFAULT_SEED = 2026
 
 BASE_EXPERIENCE = 8.3  # the average customer's recommend score with nothing going wrong
@@ -44,7 +44,7 @@ IT_WAIT_EFFECT_CAP = -3.5  # ... capped at this
 # --- Marketing: "promises made" -------------------------------------------------
 OVERPROMISE_CAMPAIGN = "CMP04"  # promises next-day delivery; the warehouses deliver in 2-3
 OVERPROMISE_EFFECT = -1.3  # relationship experience of the customers it brought in
-OVERPROMISE_COMMENT_SHARE = 0.45  # their comments that say "I expected" / "advertised"
+OVERPROMISE_COMMENT_SHARE = 0.6  # unhappy relationship comments of theirs about the promise
 OVERPROMISE_REPEAT_FACTOR = 0.6  # they order again less often
 
 # --- Legal: plain-language contracts --------------------------------------------

@@ -1,0 +1,142 @@
+"""The seeded generator, the shipped sample it reproduces, and the story planted in it."""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cxkit
+from cxkit.course.cli import main
+from cxkit.data import story
+from cxkit.data.generate import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_defaults_reproduce_datasets_byte_for_byte(tmp_path, capsys):
+    """Does `cxkit data generate --out DIR` rewrite datasets/ exactly, README included?"""
+    assert main(["data", "generate", "--out", str(tmp_path)]) == 0
+    assert "Wrote 17 tables" in capsys.readouterr().out
+    shipped = sorted(p.name for p in (ROOT / "datasets").iterdir())
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == shipped
+    match, mismatch, errors = filecmp.cmpfiles(ROOT / "datasets", tmp_path, shipped, shallow=False)
+    assert mismatch == [] and errors == []
+    assert len(match) == len(cxkit.tables()) + 1
+
+
+def test_another_seed_gives_other_data_with_the_same_schema(tmp_path):
+    """Does --seed change the rows but keep every table loadable?"""
+    generate(tmp_path, seed=7)
+    other = (tmp_path / "surveys.csv").read_bytes()
+    assert other != (ROOT / "datasets" / "surveys.csv").read_bytes()
+    company = cxkit.load_company(tmp_path)
+    assert len(company["customers"]) == story.SAMPLE_CUSTOMERS
+
+
+def test_shipped_sample_is_a_few_megabytes():
+    """Is datasets/ small enough to ship in a repository (a few MB in all)?"""
+    total = sum(p.stat().st_size for p in (ROOT / "datasets").iterdir())
+    assert 1_000_000 < total < 6_000_000
+
+
+def test_chunks_stitch_together(tmp_path, monkeypatch):
+    """Do ids stay unique and keys valid when customers are generated in several chunks?"""
+    import cxkit.data.generate as gen
+
+    monkeypatch.setattr(gen, "CHUNK", 400)  # 1,500 customers -> 4 chunks
+    gen.generate(tmp_path)
+    company = cxkit.load_company(tmp_path)  # checks unique ids and every foreign key
+    assert company["customers"]["customer_id"].is_unique
+    assert len(company["customers"]) == 1500
+
+
+def test_unknown_size_is_refused(tmp_path):
+    """Is an unknown --size refused with the choices?"""
+    with pytest.raises(cxkit.CxkitError, match="sample, large"):
+        generate(tmp_path, size="huge")
+
+
+def test_data_dictionary_covers_every_column():
+    """Does datasets/README.md describe every table and every column?"""
+    text = (ROOT / "datasets" / "README.md").read_text()
+    for name, table in cxkit.data.schema.SCHEMAS.items():
+        assert f"## {name}" in text
+        for column in table.columns:
+            assert f"| `{column.name}` |" in text
+    assert "| [surveys](#surveys) | 3," in text  # row counts are written in
+
+
+# --- The planted story: if the generator changes, these notice -------------------
+
+
+def _nps(scores: pd.Series) -> float:
+    return 100 * ((scores >= 9).mean() - (scores <= 6).mean())
+
+
+def test_story_late_deliveries_make_detractors(company):
+    """Do late post-delivery experiences score far lower, and does South DC deliver late more?"""
+    surveys = company["surveys"]
+    post = surveys[surveys["survey_type"] == "post_delivery"]
+    customers_late = company["shipments"].groupby("warehouse", observed=True)["on_time"].mean()
+    assert customers_late["North DC"] - customers_late["South DC"] > 0.05
+    shipped = company["shipments"].assign(day=lambda s: s["delivered_date"] + pd.Timedelta(days=1))
+    joined = post.merge(
+        shipped, left_on=["customer_id", "response_date"], right_on=["customer_id", "day"]
+    )
+    on_time = _nps(joined.loc[joined["on_time"], "recommend"])
+    late = _nps(joined.loc[~joined["on_time"], "recommend"])
+    assert on_time - late > 30
+
+
+def test_story_overpromising_campaign(company):
+    """Do the customers of the over-promising campaign recommend less and write 'expected'?"""
+    surveys = company["surveys"].merge(company["customers"], on="customer_id")
+    rel = surveys[surveys["survey_type"] == "relationship"]
+    mine = rel["campaign_id"] == story.OVERPROMISE_CAMPAIGN
+    assert _nps(rel.loc[~mine, "recommend"]) - _nps(rel.loc[mine, "recommend"]) > 20
+    promise = surveys["comment"].str.contains("expected|advertised|ad promised", case=False)
+    written = surveys["comment"].notna()
+    share = promise[written].groupby(surveys.loc[written, "campaign_id"] == "CMP04").mean()
+    assert share[True] > 0.15 and share[False] == 0
+
+
+def test_story_disputes_and_punitive_letters(company):
+    """Do disputed invoices and the final-demand letter depress NPS and slow payment?"""
+    invoices = company["invoices"]
+    days = (invoices["paid_date"] - invoices["issue_date"]).dt.days
+    by_template = days.groupby(invoices["reminder_template"], observed=True).mean()
+    assert by_template["final_demand"] > by_template["friendly"] + 5
+    post = company["surveys"][company["surveys"]["survey_type"] == "post_invoice"]
+    assert _nps(post["recommend"]) < _nps(company["surveys"]["recommend"])
+
+
+def test_story_team_climate(company):
+    """Do customers served by the low-eNPS, high-attrition team recommend less?"""
+    rel = company["surveys"].merge(company["customers"], on="customer_id")
+    by_region = rel.groupby("region", observed=True)["recommend"].apply(_nps)
+    assert by_region["East"] < by_region["North"] - 20
+    staff = company["employees"]
+    east = staff[staff["team"] == "Support East"]["leave_date"].notna().mean()
+    north = staff[staff["team"] == "Support North"]["leave_date"].notna().mean()
+    assert east > north
+
+
+def test_story_plain_contracts_cut_effort(company):
+    """Do business customers on the plain v2 contract report less effort than on v1?"""
+    merged = company["surveys"].merge(company["contracts"], on="customer_id")
+    rel = merged[merged["survey_type"] == "relationship"]
+    effort = rel.groupby("version", observed=True)["effort"].mean()
+    assert effort["v1"] - effort["v2"] > 0.7
+
+
+def test_story_handoffs_cost_satisfaction(company):
+    """Is every ticket's handoff_count matched by its rows in the handoffs table?"""
+    tickets, handoffs = company["tickets"], company["handoffs"]
+    counted = handoffs.groupby("ticket_id").size()
+    expected = tickets.set_index("ticket_id")["handoff_count"]
+    assert np.array_equal(counted.reindex(expected.index, fill_value=0).to_numpy(), expected)

@@ -1,0 +1,94 @@
+"""The project's own files: packaging, the conda environment, the two README commands."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(spec: str) -> str:
+    return re.split(r"[<>=!~ \[;]", spec, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _spec(spec: str) -> str:
+    """A requirement without its environment marker, spaces removed."""
+    return spec.split(";")[0].replace(" ", "")
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def test_environment_yml_matches_pyproject():
+    """Do environment.yml and pyproject.toml list the same packages with the same versions?"""
+    project = _pyproject()["project"]
+    wanted = {_name(s): _spec(s) for s in project["dependencies"]}
+    wanted |= {_name(s): _spec(s) for s in project["optional-dependencies"]["test"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    listed = {_name(s): _spec(s) for s in conda if _name(s) not in ("python", "pip")}
+    assert listed == wanted
+    python = next(s for s in conda if _name(s) == "python")
+    assert python.removeprefix("python") == project["requires-python"]
+
+
+def test_package_ships_type_information():
+    """Is py.typed shipped, and does the console script point at a real function?"""
+    assert (ROOT / "cxkit" / "py.typed").is_file()
+    project = _pyproject()
+    assert "cxkit*" in project["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert project["tool"]["setuptools"]["package-data"]["cxkit"] == ["py.typed"] or (
+        "py.typed" in project["tool"]["setuptools"]["package-data"]["cxkit"]
+    )
+    module, function = project["project"]["scripts"]["cxkit"].split(":")
+    imported = __import__(module, fromlist=[function])
+    assert callable(getattr(imported, function))
+
+
+def test_ci_runs_make_test_and_nothing_else():
+    """Does .ci/run call make test (after any apt set-up) and run no other test command?"""
+    script = (ROOT / ".ci" / "run").read_text()
+    commands = [
+        line.strip()
+        for line in script.splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    assert commands[-1] == "make test"
+    assert not any("pytest" in c for c in commands)
+
+
+def test_participant_side_never_imports_facilitator_side():
+    """Does no participant module import cxkit.course?"""
+    offenders = []
+    for path in (ROOT / "cxkit").rglob("*.py"):
+        if "course" in path.relative_to(ROOT / "cxkit").parts:
+            continue
+        text = path.read_text()
+        if re.search(r"^\s*(from|import) cxkit\.course", text, re.MULTILINE):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_importing_cxkit_changes_no_matplotlib_setting():
+    """Does importing cxkit leave matplotlib's rcParams and the warnings filters alone?"""
+    import subprocess
+
+    code = (
+        "import warnings, matplotlib\n"
+        "before = dict(matplotlib.rcParams); filters = list(warnings.filters)\n"
+        "import cxkit\n"
+        "changed = [k for k, v in matplotlib.rcParams.items() if before[k] != v]\n"
+        "print(changed, warnings.filters == filters)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] True"
