@@ -183,7 +183,8 @@ class _Chunk:
         i["disputed"] = rng.random(m) < p_dispute
         reason = np.where(rng.random(m) < 0.6, "items not received", "wrong amount")
         other = rng.choice(["wrong amount", "unclear charges", "duplicate"], m, p=[0.4, 0.45, 0.15])
-        i["reason"] = np.where(i["disputed"], np.where(i["in_full"], other, reason), None)
+        chosen = np.where(i["in_full"], other, reason).astype(object)
+        i["reason"] = np.where(i["disputed"], chosen, np.array(None, dtype=object))
         base = np.where(i["business"], rng.gamma(3, 9, m), rng.gamma(2, 5, m))
         base = base + np.where(i["disputed"], rng.uniform(10, 40, m), 0)
         reminded = (i["issue"] + base > i["due"] + 3) & (i["due"] + 3 <= _END)

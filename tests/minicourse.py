@@ -1,0 +1,102 @@
+"""A small nbgrader course built in a temporary folder, for the course-pipeline tests.
+
+The course has one workshop, ``mini``, with two autograded exercises (one with a
+hidden test) and one manually graded reflection: 3 autograded points in all.
+Submissions are built from its source by replacing answers, so each test says
+exactly what a participant did.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+SETUP = "import math"
+DOUBLE = "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
+DOUBLE_TEST = (
+    '"""Check that double doubles"""\nassert double(2) == 4\n'
+    "### BEGIN HIDDEN TESTS\nassert double(21) == 42, 'secret-hidden-check'\n"
+    "### END HIDDEN TESTS"
+)
+ANSWER = "answer = None\n### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION"
+ANSWER_TEST = '"""Check that answer is 42"""\nassert answer == 42, "Look again at the question."'
+
+
+def _meta(grade_id: str, **flags: object) -> dict:
+    base = {"grade": False, "solution": False, "locked": False, "schema_version": 3}
+    base.update(flags)
+    base["grade_id"] = grade_id
+    return {"nbgrader": base}
+
+
+def source_notebook() -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell("# Mini workshop", metadata=_meta("intro", locked=True)),
+        new_code_cell(SETUP, metadata=_meta("setup", locked=True)),
+        new_code_cell(DOUBLE, metadata=_meta("double", solution=True)),
+        new_code_cell(
+            DOUBLE_TEST, metadata=_meta("double_test", grade=True, locked=True, points=2)
+        ),
+        new_code_cell(ANSWER, metadata=_meta("answer", solution=True)),
+        new_code_cell(
+            ANSWER_TEST, metadata=_meta("answer_test", grade=True, locked=True, points=1)
+        ),
+        new_markdown_cell(
+            "YOUR ANSWER HERE", metadata=_meta("reflection", grade=True, solution=True, points=1)
+        ),
+    ]
+    notebook = new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    return notebook
+
+
+def make_course(root: Path) -> Path:
+    """Write the course (source/mini/mini.ipynb and an nbgrader_config.py) into ``root``."""
+    (root / "source" / "mini").mkdir(parents=True)
+    nbformat.write(source_notebook(), root / "source" / "mini" / "mini.ipynb")
+    (root / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.CourseDirectory.course_id = 'mini'\n"
+    )
+    return root
+
+
+def submission(replace: dict[str, str] | None = None) -> nbformat.NotebookNode:
+    """The source notebook as a participant would hand it in, with cells replaced by grade id."""
+    notebook = source_notebook()
+    for cell in notebook.cells:
+        gid = cell.metadata["nbgrader"]["grade_id"]
+        if replace and gid in replace:
+            cell.source = replace[gid]
+        cell.source = _strip_hidden(cell.source)
+    return notebook
+
+
+def _strip_hidden(source: str) -> str:
+    keep, hidden = [], False
+    for line in source.splitlines():
+        if "BEGIN HIDDEN TESTS" in line:
+            hidden = True
+        elif "END HIDDEN TESTS" in line:
+            hidden = False
+        elif not hidden:
+            keep.append(line)
+    return "\n".join(keep)
+
+
+def hand_in(root: Path, participant: str, notebook: nbformat.NotebookNode | str) -> Path:
+    """Put a submission in submitted/<participant>/mini/ (a string is written as raw text)."""
+    folder = root / "submitted" / participant / "mini"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "mini.ipynb"
+    if isinstance(notebook, str):
+        path.write_text(notebook)
+    else:
+        nbformat.write(notebook, path)
+    (folder / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC\n")
+    return path
