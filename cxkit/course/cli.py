@@ -1,15 +1,43 @@
-"""The ``cxkit`` command a facilitator runs in a terminal."""
+"""The ``cxkit`` command a facilitator runs in a terminal.
+
+One command for a whole workshop cycle::
+
+    cxkit release 00                   participant notebooks, checked for leaks
+    cxkit roster import roster.csv     who takes part, and their departments
+    cxkit collect hand-ins/            place zips, folders and notebooks
+    cxkit grade 00 --workers 2         grade in parallel, safely
+    cxkit feedback 00                  one HTML page per participant
+    cxkit report 00                    the facilitator report (offline HTML)
+    cxkit status 00                    who handed in, who was graded, who failed and why
+    cxkit demo                         all of the above on a simulated cohort
+
+Every course command takes ``--course-dir`` (any nbgrader course directory; by
+default the current folder if it has a source/ folder, else this repository)
+and ``--db-url`` (any SQLAlchemy URL nbgrader accepts; by default SQLite in the
+course folder).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from cxkit.course.course import Course
 from cxkit.errors import CxkitError
+
+
+def _course(args: argparse.Namespace) -> Course:
+    from cxkit.course.course import REPO_ROOT
+
+    root = args.course_dir
+    if root is None:
+        root = Path.cwd() if (Path.cwd() / "source").is_dir() else REPO_ROOT
+    return Course(root, args.db_url)
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -38,10 +66,116 @@ def _headline(args: argparse.Namespace) -> int:
         return 0
     from cxkit.data.generate import generate
 
-    with tempfile.TemporaryDirectory(prefix="cxkit-demo-") as folder:
+    with tempfile.TemporaryDirectory(prefix="cxkit-headline-") as folder:
         generate(folder)
         print("Generated the sample company into a temporary folder.\n")
         print(headline(folder))
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from cxkit.course.release import release
+
+    course = _course(args)
+    names = [course.workshop(w) for w in args.workshops] or course.workshops()
+    for name in names:
+        written = release(name, course.root)
+        print(f"Released {name}: {', '.join(str(p) for p in written)}")
+    if args.due:
+        _set_due(course, names, args.due)
+    return 0
+
+
+def _set_due(course: Course, names: list[str], due: str) -> None:
+    from datetime import datetime
+
+    try:
+        when = datetime.strptime(due, "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise CxkitError(
+            f'--due "{due}" is not a date and time written YYYY-MM-DD HH:MM (UTC).'
+        ) from None
+    with course.gradebook() as gradebook:
+        for name in names:
+            gradebook.update_or_create_assignment(name, duedate=when)
+    print(f"Due date for {', '.join(names)}: {when:%Y-%m-%d %H:%M} UTC.")
+
+
+def _roster_import(args: argparse.Namespace) -> int:
+    from cxkit.course.roster import import_roster
+
+    stored = import_roster(_course(args), args.file)
+    departments = stored["department"].value_counts()
+    print(
+        f"The roster now has {len(stored)} participants: "
+        + ", ".join(f"{n} {d}" for d, n in departments.items())
+        + "."
+    )
+    return 0
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from cxkit.course.collect import collect
+
+    course = _course(args)
+    workshop = course.workshop(args.workshop)
+    result = collect(course, workshop, args.path)
+    print(result.summary())
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from cxkit.course.grade import grade
+    from cxkit.course.status import status_text
+
+    course = _course(args)
+    workshop = course.workshop(args.workshop)
+    if args.due:
+        _set_due(course, [workshop], args.due)
+    grade(
+        course,
+        workshop,
+        workers=args.workers,
+        cell_timeout=args.cell_timeout,
+        budget=args.budget,
+        force=args.force,
+        show_progress=not args.quiet,
+    )
+    print(status_text(course, workshop))
+    return 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from cxkit.course.feedback import write_feedback
+
+    course = _course(args)
+    workshop = course.workshop(args.workshop)
+    files = write_feedback(course, workshop)
+    print(f"Wrote {len(files)} feedback page(s) in {course.folder('feedback')}.")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from cxkit.course.report import report
+
+    course = _course(args)
+    workshop = course.workshop(args.workshop)
+    print(f"Facilitator report: {report(course, workshop)}")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from cxkit.course.status import status_text
+
+    course = _course(args)
+    print(status_text(course, course.workshop(args.workshop)))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from cxkit.course.demo import run_demo
+
+    run_demo(args.out, size=args.size, workers=args.workers)
     return 0
 
 
@@ -53,23 +187,93 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    course_options = argparse.ArgumentParser(add_help=False)
+    course_options.add_argument(
+        "--course-dir",
+        type=Path,
+        default=None,
+        help="nbgrader course folder (default: here if it has source/, else this repository)",
+    )
+    course_options.add_argument(
+        "--db-url",
+        default=None,
+        help="gradebook as an SQLAlchemy URL, e.g. postgresql://user@host/course "
+        "(default: sqlite in the course folder)",
+    )
+
     data = commands.add_parser("data", help="the sample company's data")
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     gen = data_commands.add_parser(
         "generate", help="generate the sample company as CSV files (defaults = datasets/)"
     )
     gen.add_argument("--size", choices=["sample", "large"], default="sample")
-    gen.add_argument(
-        "--seed", type=int, default=None, help="random seed (default: the shipped sample's)"
-    )
+    gen.add_argument("--seed", type=int, default=None, help="random seed (default: the sample's)")
     gen.add_argument("--out", required=True, type=Path, help="folder to write the CSV files to")
     gen.set_defaults(func=_generate)
+    head = data_commands.add_parser("headline", help="print a company's headline CX numbers")
+    head.add_argument("--data", type=Path, default=None, help="folder of CSV files")
+    head.set_defaults(func=_headline)
 
-    demo = commands.add_parser(
-        "demo", help="generate the sample company and print its headline CX numbers"
+    release = commands.add_parser(
+        "release", parents=[course_options], help="generate participant notebooks from source/"
     )
-    demo.add_argument("--data", type=Path, default=None, help="use this folder instead")
-    demo.set_defaults(func=_headline)
+    release.add_argument("workshops", nargs="*", metavar="WORKSHOP", help="default: all")
+    release.add_argument("--due", help='due date, "YYYY-MM-DD HH:MM" in UTC')
+    release.set_defaults(func=_release)
+
+    roster = commands.add_parser("roster", help="participants and their departments")
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
+    imp = roster_commands.add_parser(
+        "import",
+        parents=[course_options],
+        help="add participants from a CSV file with id, name, email, department",
+    )
+    imp.add_argument("file", type=Path)
+    imp.set_defaults(func=_roster_import)
+
+    coll = commands.add_parser(
+        "collect", parents=[course_options], help="place handed-in zips, folders and notebooks"
+    )
+    coll.add_argument("path", type=Path, help="a folder, zip file or notebook")
+    coll.add_argument("--workshop", default=None, help="default: the first workshop")
+    coll.set_defaults(func=_collect)
+
+    grade = commands.add_parser(
+        "grade", parents=[course_options], help="grade submissions in parallel"
+    )
+    grade.add_argument("workshop", nargs="?", default=None)
+    grade.add_argument("--workers", type=int, default=max(1, min(4, os.cpu_count() or 1)))
+    grade.add_argument("--cell-timeout", type=int, default=30, help="seconds per cell (30)")
+    grade.add_argument(
+        "--budget",
+        type=float,
+        default=180,
+        help="seconds per submission before it is stopped (180)",
+    )
+    grade.add_argument("--force", action="store_true", help="regrade what is already graded")
+    grade.add_argument("--due", help='set the due date first, "YYYY-MM-DD HH:MM" in UTC')
+    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.set_defaults(func=_grade)
+
+    for name, func, text in (
+        ("feedback", _feedback, "write one feedback page per participant"),
+        ("report", _report, "write the facilitator report"),
+        ("status", _status, "who handed in, who was graded, who failed and why"),
+    ):
+        sub = commands.add_parser(name, parents=[course_options], help=text)
+        sub.add_argument("workshop", nargs="?", default=None)
+        sub.set_defaults(func=func)
+
+    demo = commands.add_parser("demo", help="run a whole workshop cycle on a simulated cohort")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("demo"),
+        help="course folder for the demo (default: ./demo)",
+    )
+    demo.add_argument("--size", type=int, default=36, help="participants (36)")
+    demo.add_argument("--workers", type=int, default=2)
+    demo.set_defaults(func=_demo)
     return parser
 
 
@@ -85,6 +289,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CxkitError as err:
         print(f"cxkit: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            "\ncxkit: interrupted. Nothing recorded is lost; run the same command again "
+            "to continue.",
+            file=sys.stderr,
+        )
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

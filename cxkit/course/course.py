@@ -104,6 +104,9 @@ class Course:
         cfg = Config()
         cfg.CourseDirectory.root = str(self.root)
         cfg.CourseDirectory.db_url = self.gradebook_url
+        exchange = self.state / "exchange"  # unused by cxkit; avoids nbgrader's critical log
+        exchange.mkdir(exist_ok=True)
+        cfg.Exchange.root = str(exchange)
         for dotted, value in config.items():
             section, key = dotted.rsplit(".", 1)
             setattr(cfg[section], key, value)

@@ -20,8 +20,10 @@ import contextlib
 import hashlib
 import json
 import selectors
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -300,20 +302,32 @@ def _save(course: Course, workshop: str, outcome: Outcome) -> None:
 
 
 def ensure_released(course: Course, workshop: str) -> None:
-    """Make sure the gradebook knows the workshop's grade cells (nbgrader needs them)."""
+    """Make sure the gradebook knows the workshop's grade cells (nbgrader needs them).
+
+    nbgrader records them when it generates the release. This runs that step on
+    a temporary copy of the source, so the course's own ``release/`` folder is
+    never rewritten behind the facilitator's back.
+    """
     with course.gradebook() as gradebook:
         try:
             assignment = gradebook.find_assignment(workshop)
             known = len(assignment.notebooks) == len(course.notebooks(workshop))
         except Exception:  # nbgrader raises MissingEntry
             known = False
-    if not known:
-        result = course.api().generate_assignment(workshop, force=True, create=True)
-        if not result.get("success"):
-            raise CxkitError(
-                f"nbgrader could not read the grade cells of {workshop}: "
-                f"{(result.get('error') or result.get('log') or '').strip()[-500:]}"
-            )
+    if known:
+        return
+    with tempfile.TemporaryDirectory(prefix="cxkit-release-") as tmp:
+        shutil.copytree(course.folder("source") / workshop, Path(tmp) / "source" / workshop)
+        config = course.root / "nbgrader_config.py"
+        if config.is_file():
+            shutil.copy(config, Path(tmp) / "nbgrader_config.py")
+        copy = Course(Path(tmp), db_url=course.gradebook_url)
+        result = copy.api().generate_assignment(workshop, force=True, create=True)
+    if not result.get("success"):
+        raise CxkitError(
+            f"nbgrader could not read the grade cells of {workshop}: "
+            f"{(result.get('error') or result.get('log') or '').strip()[-500:]}"
+        )
 
 
 def grade(

@@ -1,0 +1,59 @@
+"""``cxkit status``: who handed in, who has been graded, who failed and why."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxkit.course.course import Course
+from cxkit.course.grade import load_outcomes, submissions
+from cxkit.course.roster import roster
+
+
+def status_table(course: Course, workshop: str) -> pd.DataFrame:
+    """One row per participant on the roster or with a submission."""
+    people = roster(course).set_index("id")
+    outcomes = load_outcomes(course, workshop)
+    handed_in = set(submissions(course, workshop))
+    rows = []
+    for pid in sorted(set(people.index) | handed_in | set(outcomes)):
+        outcome = outcomes.get(pid)
+        if outcome is not None:
+            state, reason = outcome.state, outcome.reason
+            score = (
+                f"{outcome.score:g} / {outcome.max_score:g}" if outcome.score is not None else ""
+            )
+        else:
+            state = "handed in, not graded yet" if pid in handed_in else "missing"
+            reason, score = "", ""
+        rows.append(
+            {
+                "participant": pid,
+                "department": people["department"].get(pid, "") if len(people) else "",
+                "state": state,
+                "score": score,
+                "reason": reason,
+            }
+        )
+    return pd.DataFrame(rows, columns=["participant", "department", "state", "score", "reason"])
+
+
+def status_text(course: Course, workshop: str) -> str:
+    """The status as text for the terminal: counts first, then every participant."""
+    table = status_table(course, workshop)
+    if table.empty:
+        return f"{workshop}: no participants on the roster and no submissions yet."
+    counts = table["state"].value_counts()
+    head = ", ".join(f"{n} {state}" for state, n in counts.items())
+    lines = [f"{workshop}: {len(table)} participants: {head}.", ""]
+    widths = {c: max(len(c), int(table[c].astype(str).str.len().max())) for c in table.columns}
+    widths["reason"] = min(widths["reason"], 90)
+    lines.append("  ".join(c.ljust(widths[c]) for c in table.columns).rstrip())
+    for row in table.itertuples(index=False):
+        values = [str(v) for v in row]
+        values[-1] = values[-1][:90]
+        lines.append(
+            "  ".join(
+                v.ljust(widths[c]) for v, c in zip(values, table.columns, strict=True)
+            ).rstrip()
+        )
+    return "\n".join(lines)

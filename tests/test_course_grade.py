@@ -1,0 +1,273 @@
+"""Grading: parallel, identical to nbgrader, failures recorded, safe to re-run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import minicourse as mc
+import nbformat
+import pytest
+
+from cxkit.course.course import Course
+from cxkit.course.feedback import write_feedback
+from cxkit.course.grade import GRADING_FILE, grade, load_outcomes
+from cxkit.course.report import export
+
+pytestmark = pytest.mark.slow
+
+SUBMISSIONS = {
+    "good": {},
+    "blank": {
+        "double": "def double(x):\n    raise NotImplementedError()",
+        "answer": "answer = None",
+    },
+    "wrong": {"answer": "answer = 41"},
+    "hidden": {"double": "def double(x):\n    return 4"},  # passes the visible test only
+    "crash": {"double": "import os\nos._exit(1)"},
+    "noisy": {"answer": "import warnings\nwarnings.warn('noise')\nanswer = 42"},
+    "tamper": {"answer_test": "assert True"},
+    "reflect": {"reflection": "We check invoices twice before they go out."},
+}
+EXPECTED = {"good": 3, "blank": 0, "wrong": 2, "hidden": 1, "noisy": 3, "tamper": 3, "reflect": 3}
+
+
+def _build(root: Path) -> Path:
+    mc.make_course(root)
+    for pid, changes in SUBMISSIONS.items():
+        mc.hand_in(root, pid, mc.submission(changes))
+    mc.hand_in(root, "broken", '{"cells": [')
+    path = mc.hand_in(root, "deleted", mc.submission())
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells = [c for c in notebook.cells if c.metadata.nbgrader.grade_id != "answer_test"]
+    nbformat.write(notebook, path)
+    return root
+
+
+def _scores(root: Path, workshop: str = "mini") -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        return {
+            s.student.id: s.score
+            - sum(
+                g.score or 0
+                for n in s.notebooks
+                for g in n.grades
+                if g.cell.cell_type == "markdown"
+            )
+            for s in gradebook.assignment_submissions(workshop)
+        }
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The mini course, graded once by cxkit with two workers."""
+    root = _build(tmp_path_factory.mktemp("course"))
+    course = Course(root)
+    outcomes = grade(course, "mini", workers=2, cell_timeout=10, budget=60, show_progress=False)
+    return course, outcomes
+
+
+def test_scores_identical_to_plain_nbgrader(graded, tmp_path):
+    """Does cxkit grade give exactly the scores of plain `nbgrader autograde`?"""
+    course, outcomes = graded
+    plain = tmp_path / "plain"
+    _build(plain)
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    subprocess.run(
+        [str(Path(sys.executable).parent / "nbgrader"), "generate_assignment", "mini"],
+        cwd=plain,
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "nbgrader"),
+            "autograde",
+            "mini",
+            "--Execute.timeout=10",
+        ],
+        cwd=plain,
+        env=env,
+        capture_output=True,
+    )
+    ours, theirs = _scores(course.root), _scores(plain)
+    failed = {pid for pid, o in outcomes.items() if o.state == "failed"}
+    assert failed == {"broken", "crash"}
+    assert {p: s for p, s in ours.items() if p not in failed} == {
+        p: s for p, s in theirs.items() if p not in failed
+    }
+    assert theirs["broken"] == 0.0  # plain nbgrader: a broken file looks like a real zero
+    assert {pid: ours[pid] for pid in EXPECTED} == EXPECTED
+
+
+def test_failures_are_recorded_with_reasons(graded):
+    """Are a broken file, a dead kernel and a deleted test cell recorded, not scored 0?"""
+    _, outcomes = graded
+    assert outcomes["broken"].state == "failed"
+    assert "not a valid notebook" in outcomes["broken"].reason
+    assert outcomes["broken"].score is None
+    assert outcomes["crash"].state == "failed"
+    assert "kernel died" in outcomes["crash"].reason
+    assert outcomes["deleted"].state == "needs attention"
+    assert "answer_test deleted" in outcomes["deleted"].reason
+    assert outcomes["tamper"].state == "needs attention"
+    assert outcomes["tamper"].reason.startswith("tampering: locked cell(s) answer_test edited")
+    assert outcomes["good"].state == "graded" and outcomes["good"].reason == ""
+    assert outcomes["reflect"].reason == "reflections await manual grading"
+
+
+def test_failed_never_exported_as_zero(graded, tmp_path):
+    """Does the report export show failed participants as failed, with no score?"""
+    course, _ = graded
+    participants, _ = export(course, "mini", tmp_path)
+    rows = {r["participant"]: r for r in __import__("csv").DictReader(participants.open())}
+    assert rows["broken"]["state"] == "failed" and rows["broken"]["score"] == ""
+    assert rows["crash"]["state"] == "failed" and rows["crash"]["score"] == ""
+    assert float(rows["blank"]["score"]) == 0.0
+
+
+def test_warnings_never_cost_points(graded):
+    """Does a submission whose code warns still get full marks?"""
+    _, outcomes = graded
+    assert outcomes["noisy"].score == 3
+
+
+def test_regrade_is_idempotent(graded):
+    """Does running grade again skip unchanged submissions and keep every score?"""
+    course, first = graded
+    before = _scores(course.root)
+    again = grade(course, "mini", workers=2, show_progress=False)
+    assert {p: o.graded_at for p, o in again.items()} == {p: o.graded_at for p, o in first.items()}
+    assert _scores(course.root) == before
+
+
+def test_changed_submission_is_regraded(tmp_path):
+    """Is a participant who hands in again graded again, with the new score?"""
+    root = mc.make_course(tmp_path)
+    mc.hand_in(root, "ana", mc.submission({"answer": "answer = 41"}))
+    course = Course(root)
+    assert grade(course, "mini", workers=1, show_progress=False)["ana"].score == 2
+    mc.hand_in(root, "ana", mc.submission())
+    assert grade(course, "mini", workers=1, show_progress=False)["ana"].score == 3
+
+
+def test_infinite_loop_stopped_by_the_budget(tmp_path):
+    """Is a submission that never finishes stopped and recorded, while the others are graded?"""
+    root = mc.make_course(tmp_path)
+    mc.hand_in(root, "loop", mc.submission({"double": "while True:\n    pass"}))
+    mc.hand_in(root, "good", mc.submission())
+    outcomes = grade(
+        Course(root), "mini", workers=2, cell_timeout=600, budget=8, show_progress=False
+    )
+    assert outcomes["loop"].state == "failed"
+    assert "longer than the 8 s budget" in outcomes["loop"].reason
+    assert outcomes["good"].score == 3
+
+
+def test_resume_after_kill(tmp_path):
+    """After grade is killed midway, does the next run finish without losing or doubling scores?"""
+    root = mc.make_course(tmp_path)
+    for i in range(6):
+        mc.hand_in(root, f"p{i}", mc.submission({} if i % 2 else {"answer": "answer = 1"}))
+    command = [
+        sys.executable,
+        "-m",
+        "cxkit.course.cli",
+        "grade",
+        "mini",
+        "--course-dir",
+        str(root),
+        "--workers",
+        "1",
+        "--quiet",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    record = root / ".cxkit" / GRADING_FILE
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if record.is_file() and len(json.loads(record.read_text()).get("mini", {})) >= 2:
+            break
+        time.sleep(0.2)
+    import os
+
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done_before = len(load_outcomes(Course(root), "mini"))
+    assert 2 <= done_before < 6
+    outcomes = grade(Course(root), "mini", workers=2, show_progress=False)
+    assert len(outcomes) == 6
+    assert {p: o.score for p, o in outcomes.items()} == {
+        f"p{i}": (3.0 if i % 2 else 2.0) for i in range(6)
+    }
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        assert len(gradebook.assignment_submissions("mini")) == 6
+        grades = [
+            g
+            for s in gradebook.assignment_submissions("mini")
+            for n in s.notebooks
+            for g in n.grades
+        ]
+        assert len(grades) == 6 * 3
+
+
+def test_grade_works_without_the_virtualenv_on_path(tmp_path):
+    """Does `cxkit grade` create a gradebook (alembic) with a PATH that lacks the venv?"""
+    root = mc.make_course(tmp_path / "course")
+    mc.hand_in(root, "ana", mc.submission())
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "cxkit"),
+            "grade",
+            "mini",
+            "--course-dir",
+            str(root),
+            "--workers",
+            "1",
+            "--quiet",
+        ],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 graded" in result.stdout
+    noise = result.stdout + result.stderr
+    for word in ("without encryption", "SAWarning", "checksum", "Traceback"):
+        assert word not in noise
+
+
+def test_feedback_hides_hidden_tests_and_shows_hints(graded):
+    """Is hidden-test text absent from every feedback page, while hints and pending show?"""
+    course, _ = graded
+    pages = {p.parent.parent.name: p.read_text() for p in write_feedback(course, "mini")}
+    for page in pages.values():
+        assert "secret-hidden-check" not in page and "double(21)" not in page
+        assert "https://" not in page
+    assert "Look again at the question." in pages["wrong"]
+    assert "A hidden check did not pass" in pages["hidden"]
+    assert "Pending: your facilitator has not graded this" in pages["reflect"]
+    assert "We could not grade this notebook" in pages["broken"]
+    assert "Passed: 2 / 2 points" in pages["good"]
+
+
+def test_copy_of_course_dir_is_independent(graded, tmp_path):
+    """Can grading use --course-dir on a copy, leaving the original's records alone?"""
+    course, _ = graded
+    copy = tmp_path / "copy"
+    shutil.copytree(course.root, copy)
+    (copy / ".cxkit" / GRADING_FILE).unlink()
+    outcomes = grade(Course(copy), "mini", workers=2, show_progress=False)
+    assert outcomes["good"].score == 3
+    assert load_outcomes(course, "mini")["good"].graded_at != outcomes["good"].graded_at
