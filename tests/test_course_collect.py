@@ -1,0 +1,147 @@
+"""The roster and collecting hand-ins: every file placed, or reported with its reason."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import minicourse as mc
+from cxkit import CxkitError
+from cxkit.course.collect import collect
+from cxkit.course.course import Course
+from cxkit.course.roster import import_roster, read_roster, roster
+
+ROSTER = (
+    "id,name,email,department\n"
+    "ana,Ana Adams,ana@example.com,accounting\n"
+    "ben,Ben Bakker,ben@example.com,logistics\n"
+    "chen,Chen Costa,chen@example.com,it\n"
+)
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Course:
+    root = mc.make_course(tmp_path / "course")
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    course = Course(root)
+    import_roster(course, tmp_path / "roster.csv")
+    return course
+
+
+def _notebook_bytes(answer: str = "answer = 42") -> bytes:
+    return nbformat.writes(mc.submission({"answer": answer})).encode()
+
+
+def test_roster_import_keeps_departments_and_fills_the_gradebook(course):
+    """Are participants in nbgrader's gradebook, with departments kept beside it?"""
+    stored = roster(course)
+    assert list(stored["id"]) == ["ana", "ben", "chen"]
+    assert dict(zip(stored["id"], stored["department"], strict=True))["ben"] == "logistics"
+    with course.gradebook() as gradebook:
+        student = gradebook.find_student("ana")
+        assert (student.first_name, student.last_name, student.email) == (
+            "Ana",
+            "Adams",
+            "ana@example.com",
+        )
+
+
+def test_roster_import_adds_without_losing_anyone(course, tmp_path):
+    """Does importing a late joiner keep the participants imported before?"""
+    (tmp_path / "late.csv").write_text("id,name,email,department\ndara,Dara D,,legal\n")
+    stored = import_roster(course, tmp_path / "late.csv")
+    assert list(stored["id"]) == ["ana", "ben", "chen", "dara"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("id,name,mail,department\na,A,a@x.org,it\n", 'no column "email". Did you mean "mail"'),
+        ("id,name,email,department\na,A,a@x.org,it\na,B,b@x.org,it\n", "appears more than once"),
+        ("id,name,email,department\na b,A,a@x.org,it\n", "must be letters, digits"),
+        ("id,name,email,department\na,A,not-an-email,it\n", "is not an e-mail address"),
+        ("id,name,email,department\na,A,a@x.org,\n", "a has no department"),
+        ("id,name,email,department\n", "has a header but no participants"),
+    ],
+)
+def test_bad_rosters_are_refused(tmp_path, text, words):
+    """Is each kind of bad roster refused with a message naming the problem?"""
+    path = tmp_path / "roster.csv"
+    path.write_text(text)
+    with pytest.raises(CxkitError, match=words):
+        read_roster(path)
+
+
+def test_collect_places_every_kind_of_hand_in(course, tmp_path):
+    """Are nbgrader-named zips, id folders and e-mail-named zips all placed?"""
+    inbox = tmp_path / "inbox"
+    (inbox / "ben").mkdir(parents=True)
+    with zipfile.ZipFile(inbox / "whatever.zip", "w") as archive:
+        archive.writestr("mini_ana_attempt_2026-11-20-09-30-00_mini.ipynb", _notebook_bytes())
+    (inbox / "ben" / "mini (1).ipynb").write_bytes(_notebook_bytes())
+    with zipfile.ZipFile(inbox / "chen@example.com.zip", "w") as archive:
+        archive.writestr("mini.ipynb", _notebook_bytes())
+    result = collect(course, "mini", inbox)
+    assert sorted(pid for pid, _, _ in result.placed) == ["ana", "ben", "chen"]
+    assert result.unplaced == []
+    stamp = course.folder("submitted") / "ana" / "mini" / "timestamp.txt"
+    assert stamp.read_text().startswith("2026-11-20 09:30:00")
+
+
+def test_collect_reports_what_it_cannot_place(course, tmp_path):
+    """Is every file that cannot be placed reported with why?"""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "Untitled.ipynb").write_bytes(_notebook_bytes())
+    (inbox / "notes.txt").write_text("hello")
+    (inbox / "broken.zip").write_bytes(b"PK not a zip")
+    (inbox / "ana_other.ipynb").write_bytes(_notebook_bytes())
+    (inbox / "ana_ben.ipynb").write_bytes(_notebook_bytes())
+    with zipfile.ZipFile(inbox / "x.zip", "w") as archive:
+        archive.writestr("mini_zoe_attempt_2026-11-20-09-30-00_mini.ipynb", _notebook_bytes())
+        archive.writestr("mini_ana_attempt_2026-11-20-09-30-00_mini.ipynb", _notebook_bytes())
+    result = collect(course, "mini", inbox)
+    reasons = dict(result.unplaced)
+    assert "no participant id or e-mail" in reasons["Untitled.ipynb"]
+    assert "not a notebook" in reasons["notes.txt"]
+    assert "not a readable zip file" in reasons["broken.zip"]
+    assert "not a notebook of workshop mini" in reasons["ana_other.ipynb"]
+    assert "matches several participants: ana, ben" in reasons["ana_ben.ipynb"]
+    assert (
+        "'zoe' is not on the roster"
+        in reasons["x.zip:mini_zoe_attempt_2026-11-20-09-30-00_mini.ipynb"]
+    )
+    assert [pid for pid, _, _ in result.placed] == ["ana"]
+    assert "Could not place 6 file(s)" in result.summary()
+
+
+def test_newer_hand_in_replaces_older(course, tmp_path):
+    """When someone hands in twice, is the newer kept and the older reported?"""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "a.zip", "w") as archive:
+        archive.writestr(
+            "mini_ana_attempt_2026-11-20-09-00-00_mini.ipynb", _notebook_bytes("answer = 1")
+        )
+        archive.writestr("mini_ana_attempt_2026-11-20-10-00-00_mini.ipynb", _notebook_bytes())
+    result = collect(course, "mini", inbox)
+    assert len(result.placed) == 1 and "older hand-in of ana" in result.unplaced[0][1]
+    placed = course.folder("submitted") / "ana" / "mini" / "mini.ipynb"
+    assert "answer = 42" in placed.read_text()
+    again = collect(course, "mini", inbox)
+    assert again.placed == [] and len(again.unchanged) == 1
+
+
+def test_collect_missing_path(course, tmp_path):
+    """Does collecting a folder that does not exist say so?"""
+    with pytest.raises(CxkitError, match="Cannot find"):
+        collect(course, "mini", tmp_path / "nothing")
+
+
+def test_unknown_workshop_suggests(course):
+    """Is a misspelled workshop name answered with the right one?"""
+    with pytest.raises(CxkitError, match='Did you mean "mini"'):
+        course.workshop("minni")

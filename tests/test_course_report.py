@@ -1,0 +1,103 @@
+"""The facilitator report: rendered by papermill, offline HTML, for 1 or 1,000 participants."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxkit.course.report import EXERCISE_COLUMNS, PARTICIPANT_COLUMNS, render
+
+pytestmark = pytest.mark.slow
+EXERCISES = ["nps_by_hand", "nps_value", "csat_value", "dept_touchpoints"]
+
+
+def _cohort(n: int, seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    depts = rng.choice(["accounting", "logistics", "it", "legal"], n)
+    states = (
+        rng.choice(["graded", "failed", "needs attention", "missing"], n, p=[0.8, 0.05, 0.05, 0.1])
+        if n > 1
+        else np.array(["graded"])
+    )
+    people, exercises = [], []
+    for i in range(n):
+        pid = f"p{i:04d}"
+        graded = states[i] in ("graded", "needs attention")
+        scores = rng.integers(0, 2, len(EXERCISES)) * 2 if graded else None
+        people.append(
+            {
+                "participant": pid,
+                "name": f"Person {i}",
+                "department": depts[i],
+                "state": states[i],
+                "reason": "the kernel died" if states[i] == "failed" else "",
+                "score": float(scores.sum()) if graded else None,
+                "max_score": 2.0 * len(EXERCISES) if graded else None,
+                "hours_late": 5.0 if i % 10 == 1 else 0.0,
+                "pending_manual": 1 if graded else 0,
+            }
+        )
+        if graded:
+            for name, score in zip(EXERCISES, scores, strict=True):
+                exercises.append(
+                    {
+                        "participant": pid,
+                        "department": depts[i],
+                        "exercise": name,
+                        "points": 2,
+                        "score": score,
+                        "hint": "" if score else "CheckFailed: this looks like a fraction",
+                    }
+                )
+    return (
+        pd.DataFrame(people, columns=PARTICIPANT_COLUMNS),
+        pd.DataFrame(exercises, columns=EXERCISE_COLUMNS),
+    )
+
+
+def _render(tmp_path: Path, n: int) -> str:
+    people, exercises = _cohort(n)
+    people.to_csv(tmp_path / "participants.csv", index=False)
+    exercises.to_csv(tmp_path / "exercises.csv", index=False)
+    html = render(
+        tmp_path / "participants.csv",
+        tmp_path / "exercises.csv",
+        tmp_path / "out" / "report.html",
+        title=f"Report for {n}",
+    )
+    return html.read_text()
+
+
+def _offline(page: str) -> None:
+    assert not re.search(r"""(?:src|href)=["']https?://""", page)
+    assert "def " not in page and "import pandas" not in page  # no code in the report
+    for image in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page):
+        assert base64.b64decode(image)[:4] == b"\x89PNG"
+
+
+def test_report_for_one_participant(tmp_path):
+    """Does the report render for a cohort of one, with its numbers on the page?"""
+    page = _render(tmp_path, 1)
+    _offline(page)
+    assert "Report for 1" in page
+    assert "<strong>1</strong> participants: <strong>1</strong> handed in" in page
+    assert page.count("data:image/png;base64,") == 2
+
+
+def test_report_for_a_thousand(tmp_path):
+    """Does the report render for 1,000 simulated participants with the right counts?"""
+    people, _ = _cohort(1000)
+    page = _render(tmp_path, 1000)
+    _offline(page)
+    missing = int((people["state"] == "missing").sum())
+    assert f"<strong>{missing}</strong> handed nothing in" in page
+    failed = int((people["state"] == "failed").sum())
+    assert f"<strong>{failed}</strong> could not be graded" in page
+    assert "this looks like a fraction" in page  # the commonest hint is shown
+    for dept in ("accounting", "logistics", "it", "legal"):
+        assert f">{dept}<" in page
