@@ -5,10 +5,10 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import minicourse as mc
 import nbformat
 import pytest
 
-import minicourse as mc
 from cxkit import CxkitError
 from cxkit.course.collect import collect
 from cxkit.course.course import Course
