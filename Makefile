@@ -35,6 +35,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,scale]"
 	$(PY) benchmarks/run.py $(ARGS)
 
 clean:

@@ -1,0 +1,790 @@
+"""Check your answers: a plain "Correct" or a hint that points at the likely mistake.
+
+Each check takes your answer and what it should be computed from (the scores,
+the table, your department), works the right answer out with cxkit's own
+functions, and then either prints one line starting with "Correct:" or raises
+``CheckFailed`` with a message that says what to look at: a fraction where
+percentage points were wanted, passives counted as detractors, the average
+score instead of a share, another department's rows, ... A check never prints
+the right answer and never changes what you pass in.
+
+The graded cells of the workshops call these checks; you can call them too.
+``start()``, called once in a workshop's first code cell, makes warnings print
+as plain notes and shows failed checks as a short message, not a long traceback.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import sys
+import warnings
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any, NoReturn
+
+import numpy as np
+import pandas as pd
+
+from cxkit.errors import CxkitError, close_match
+from cxkit.metrics import csat as _csat
+from cxkit.metrics import effort as _effort
+from cxkit.metrics import nps as _nps
+
+_RED, _DIM, _RESET = "\x1b[1;31m", "\x1b[2m", "\x1b[0m"
+_CHAINED = (
+    'If you labelled rows with table["column"][condition] = value, pandas 3 silently ignores '
+    'it (chained assignment): write table.loc[condition, "column"] = value.'
+)
+Others = Mapping[str, float] | None
+
+
+class CheckFailed(AssertionError):
+    """An answer is not right yet; the message says what to look at."""
+
+
+# --- getting a notebook ready ---------------------------------------------------------------
+
+
+def _note(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """Print a warning as a one-line note on stdout (a stand-in for warnings.showwarning)."""
+    print(f"Note ({category.__name__}): {message}", file=sys.stdout, flush=True)
+
+
+def _friendly(
+    shell: Any,
+    etype: type[BaseException],
+    value: BaseException,
+    tb: TracebackType | None,
+    tb_offset: int | None = None,
+) -> list[str]:
+    """Show a failed check or a cxkit error as a short message, still as an error output."""
+    sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb  # for %tb
+    if isinstance(value, CheckFailed):
+        lines = [f"{_RED}Not yet:{_RESET} {value}"]
+    else:
+        cell, where = (tb.tb_next if tb is not None else None), ""
+        if cell is not None and cell.tb_frame.f_code.co_name == "<module>":
+            where = f" (line {cell.tb_lineno} of this cell)"
+        lines = [
+            f"{_RED}{etype.__name__}{where}:{_RESET} {value}",
+            f"{_DIM}For the full details, run %tb in a new cell.{_RESET}",
+        ]
+    shell._showtraceback(etype, value, lines)  # an "error" output: a failed check still scores 0
+    return lines
+
+
+def start(friendly: bool = True) -> None:
+    """Get a notebook ready for checks; call it once, in the first code cell.
+
+    Warnings (from pandas, matplotlib, ...) then print as a one-line note on
+    the standard output, not on the error stream: nbgrader gives 0 to a test
+    cell that writes to the error stream, so a warning never costs points.
+    With ``friendly``, a failed check or a ``CxkitError`` shows as a short
+    message instead of a long traceback, and still counts as an error.
+
+    Parameters
+    ----------
+    friendly : bool, default True
+        Show failed checks and cxkit errors briefly (in IPython and Jupyter only).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> saved = warnings.showwarning
+    >>> start()
+    >>> warnings.warn("this option is deprecated", FutureWarning)
+    Note (FutureWarning): this option is deprecated
+    >>> warnings.showwarning = saved
+    """
+    warnings.showwarning = _note
+    if not friendly:
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "_showtraceback"):
+        shell.set_custom_exc((CheckFailed, CxkitError), _friendly)
+
+
+# --- the core: one number, judged ---------------------------------------------------------
+
+
+def _fail(message: str) -> NoReturn:
+    raise CheckFailed(message)
+
+
+def _show(x: float) -> str:
+    """A number as a person writes it: 20, 11.4, 3.15, 0.114."""
+    if x == round(x):
+        return f"{x:.0f}"
+    if abs(x) < 1:
+        return f"{x:.3g}"
+    return f"{x:.2f}".rstrip("0") if abs(x) < 10 else f"{x:.1f}"
+
+
+def _answered(answer: Any, name: str) -> None:
+    if answer is None:
+        _fail(
+            f"{name} is still None. Replace None with your answer in the cell above, run that "
+            "cell, then run this check again."
+        )
+
+
+def _number(answer: Any, name: str, how: str) -> float:
+    """The answer as one number, or CheckFailed saying why it is not one."""
+    _answered(answer, name)
+    value = answer
+    if isinstance(value, pd.DataFrame):
+        if value.size != 1:
+            rows, cols = value.shape
+            _fail(f"{name} is a table ({rows} rows, {cols} columns), not one number. {how}")
+        value = value.iloc[0, 0]
+    if isinstance(value, pd.Series | pd.Index | np.ndarray | list | tuple):
+        items = np.asarray(value, dtype=object).ravel()
+        if len(items) == 0:
+            _fail(f"{name} is empty: it holds no value. Check that your selection kept some rows.")
+        if len(items) == 2 and isinstance(value, tuple | list):
+            _fail(f"{name} holds two numbers, like an interval (low, high); one is wanted. {how}")
+        if len(items) > 1:
+            _fail(f"{name} holds {len(items)} values (one per row?), not one number. {how}")
+        value = items[0]
+    if isinstance(value, bool | np.bool_):
+        _fail(f"{name} is {bool(value)} (True/False), not a number. {how}")
+    if isinstance(value, str):
+        try:
+            float(value)
+            _fail(f'{name} is the text "{value}", not a number: remove the quotes.')
+        except ValueError:
+            _fail(f'{name} is the text "{value}", not a number. {how}')
+    if not isinstance(value, numbers.Real):
+        _fail(f"{name} is a {type(value).__name__}, not a number. {how}")
+    if math.isnan(float(value)):
+        _fail(f'{name} is NaN ("not a number"): nothing was counted. Is your selection empty?')
+    if math.isinf(float(value)):
+        _fail(f"{name} is infinite: something was divided by zero. Is your selection empty?")
+    return float(value)
+
+
+def _close(value: float, expected: float, decimals: int = 0) -> bool:
+    """Equal, or ``expected`` rounded to ``decimals`` decimals or more (within 5 % of it)."""
+    if math.isclose(value, expected, rel_tol=1e-9, abs_tol=1e-9):
+        return True
+    near = 0.05 * max(abs(expected), 1)  # 11.35 may be written 11, but 0.3 never 0
+    return abs(value - expected) <= near and value in {
+        round(expected, d) for d in range(decimals, 4)
+    }
+
+
+def _judge(
+    value: float,
+    expected: float,
+    name: str,
+    mistakes: list[tuple[float, str]],
+    *,
+    correct: str,
+    wrong: str,
+    decimals: int = 0,
+    percent: bool = True,
+) -> None:
+    """Print ``correct``, or raise the hint of the first mistake that explains ``value``."""
+    if _close(value, expected, decimals):
+        print(f"Correct: {name} = {_show(value)}{correct}")
+        return
+    if percent:
+        also = " Also, it is a fraction: multiply by 100."
+        mistakes = [
+            (
+                expected / 100,
+                "this looks like a fraction; the answer is in points: multiply by 100.",
+            ),
+            *mistakes,
+            *[(w / 100, hint + also) for w, hint in mistakes if w],
+        ]
+    for wrong_value, hint in mistakes:
+        if _close(value, wrong_value, decimals) and not _close(wrong_value, expected, decimals):
+            _fail(f"{name} = {_show(value)}: {hint}")
+    _fail(f"{name} = {_show(value)} is not {wrong}")
+
+
+def _others(others: Others) -> list[tuple[float, str]]:
+    return [(float(v), f"this is {description}.") for description, v in (others or {}).items()]
+
+
+def _pct(mask: np.ndarray) -> float:
+    return float(100 * np.mean(mask))
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+
+def nps(answer: Any, scores: Any, *, name: str = "your answer", others: Others = None) -> None:
+    """Check that ``answer`` is the Net Promoter Score of ``scores``, in points.
+
+    Recognises a fraction (0.2 for 20), passives (7-8) counted as detractors or
+    as promoters, promoters only, a reversed sign, the average score, people
+    counted instead of percentages, wrong boundaries, and pandas 3's silent
+    chained assignment (no promoters found at all).
+
+    Parameters
+    ----------
+    answer : number
+        Your NPS; a one-element Series is fine.
+    scores : list or pandas Series
+        The 0-10 recommend scores it should be computed from.
+    name : str
+        Your variable's name, for the messages.
+    others : dict, optional
+        Other values the answer could be confused with, by what they are, such
+        as ``{"the NPS of all responses, not of sample_20": 11.4}``.
+
+    Examples
+    --------
+    >>> scores = [10, 9, 9, 8, 7, 6, 5, 10, 3, 9]
+    >>> nps(20, scores, name="my_nps")
+    Correct: my_nps = 20: 50 % promoters minus 30 % detractors, of 10 scores.
+    >>> nps(0.2, scores, name="my_nps")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cxkit.checks.CheckFailed: my_nps = 0.2: this looks like a fraction; ... multiply by 100.
+    """
+    expected = _nps(scores)
+    v = np.asarray(pd.Series(scores).to_numpy(dtype="float64"))
+    value = _number(answer, name, "NPS is one number: pass the scores to cxkit.nps(...).")
+    pro, passive, de = _pct(v >= 9), _pct((v >= 7) & (v <= 8)), _pct(v <= 6)
+    mean, people = float(np.mean(v)), float(int(np.sum(v >= 9)) - int(np.sum(v <= 6)))
+    mistakes = [
+        (pro - de - passive, "passives (7-8) were counted as detractors; detractors are 0 to 6."),
+        (pro + passive - de, "passives (7-8) were counted as promoters; promoters are 9 or 10."),
+        (pro, "this is the share of promoters only: subtract the share of detractors (0-6)."),
+        (-de, f"this is minus the detractors, as if nobody had scored 9 or 10. {_CHAINED}"),
+        (de, "this is the share of detractors only: NPS is promoters minus detractors."),
+        (de - pro, "the sign is reversed: NPS is promoters minus detractors."),
+        (mean, "this is the average score, not NPS. NPS counts people: % 9-10 minus % 0-6."),
+        (10 * mean, "this is the average score times 10, not NPS: count promoters and detractors."),
+        (people, f"this counts people: divide by the number of scores ({len(v):,}), times 100."),
+        (_pct(v == 10) - de, "only 10s were counted as promoters; promoters score 9 or 10 (>= 9)."),
+        (pro - _pct(v <= 5), "6 was left out of the detractors; detractors score 0 to 6 (<= 6)."),
+        (pro - _pct(v <= 7), "7 was counted as a detractor; 7 and 8 are passives (<= 6)."),
+    ]
+    _judge(
+        value,
+        expected,
+        name,
+        mistakes + _others(others),
+        correct=f": {pro:.0f} % promoters minus {de:.0f} % detractors, of {len(v):,} scores.",
+        wrong=f"the NPS of these {len(v):,} scores: % of scores 9-10 minus % of scores 0-6. "
+        "Check both shares, and that you used the right scores.",
+    )
+
+
+def csat(answer: Any, scores: Any, *, name: str = "your answer", others: Others = None) -> None:
+    """Check that ``answer`` is the CSAT of ``scores``: the % answering 4 or 5 on 1-5.
+
+    Recognises a fraction, the average score, top-1-box (only 5s), 3 counted
+    as satisfied, the share not satisfied, and a count instead of a percentage.
+
+    Parameters
+    ----------
+    answer : number
+        Your CSAT, in %; a one-element Series is fine.
+    scores : list or pandas Series
+        The 1-5 satisfaction scores.
+    name : str
+        Your variable's name, for the messages.
+    others : dict, optional
+        Other values the answer could be confused with, by what they are.
+
+    Examples
+    --------
+    >>> csat(60, [5, 4, 3, 5, 1], name="my_csat")
+    Correct: my_csat = 60 %: the share of the 5 answers that are 4 or 5 (satisfied).
+    >>> csat(3.6, [5, 4, 3, 5, 1], name="my_csat")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cxkit.checks.CheckFailed: my_csat = 3.6: this is the average score (1 to 5), not CSAT...
+    """
+    expected = _csat(scores)
+    v = np.asarray(pd.Series(scores).to_numpy(dtype="float64"))
+    value = _number(answer, name, "CSAT is one number: pass the scores to cxkit.csat(...).")
+    mean = float(np.mean(v))
+    mistakes = [
+        (mean, "this is the average score (1 to 5), not CSAT: the % of answers that are 4 or 5."),
+        (_pct(v == 5), "only 5s were counted (top-1-box); CSAT counts 4 and 5 as satisfied."),
+        (_pct(v >= 3), "3 (neither satisfied nor dissatisfied) was counted; count 4 and 5 only."),
+        (100 - expected, "this is the share NOT satisfied (1 to 3); CSAT is the share of 4 and 5."),
+        (_pct(v <= 2), "this is the share dissatisfied (1 or 2); CSAT is the share of 4 and 5."),
+        (float(np.sum(v >= 4)), f"this counts answers: divide by {len(v):,} and multiply by 100."),
+        (20 * mean, "this is the average score as a % of 5, not the share of 4s and 5s."),
+    ]
+    _judge(
+        value,
+        expected,
+        name,
+        mistakes + _others(others),
+        correct=f" %: the share of the {len(v):,} answers that are 4 or 5 (satisfied).",
+        wrong=f"the CSAT of these {len(v):,} answers: the % of answers that are 4 or 5.",
+    )
+
+
+def effort(
+    answer: Any,
+    scores: Any,
+    method: str = "mean",
+    *,
+    name: str = "your answer",
+    others: Others = None,
+) -> None:
+    """Check that ``answer`` is the customer effort of ``scores`` (1 = very easy, 7 = very hard).
+
+    Parameters
+    ----------
+    answer : number
+        Your effort score; a one-element Series is fine.
+    scores : list or pandas Series
+        The 1-7 effort scores.
+    method : {"mean", "high"}, default "mean"
+        As in :func:`cxkit.effort`: the average, or the % answering 5 to 7.
+    name : str
+        Your variable's name, for the messages.
+    others : dict, optional
+        Other values the answer could be confused with, by what they are.
+
+    Examples
+    --------
+    >>> effort(3.6, [1, 2, 2, 6, 7], name="my_effort")
+    Correct: my_effort = 3.6: the average effort of 5 answers (1 = very easy, 7 = very hard).
+    >>> effort(40, [1, 2, 2, 6, 7], name="my_effort")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cxkit.checks.CheckFailed: my_effort = 40: this is the % answering 5 to 7 ...
+    """
+    expected = _effort(scores, method)
+    v = np.asarray(pd.Series(scores).to_numpy(dtype="float64"))
+    value = _number(answer, name, "Effort is one number: pass the scores to cxkit.effort(...).")
+    mean, high = float(np.mean(v)), _pct(v >= 5)
+    if method == "mean":
+        mistakes = [
+            (high, 'this is the % answering 5 to 7 (method="high"); the average is wanted.'),
+            (8 - mean, "the scale is reversed: 1 means very easy and 7 very difficult."),
+            (float(np.median(v)), "this is the median; the effort score is the average (mean)."),
+        ]
+        correct = f": the average effort of {len(v):,} answers (1 = very easy, 7 = very hard)."
+        wrong = f"the average effort (1 to 7) of these {len(v):,} answers."
+    else:
+        mistakes = [
+            (mean, 'this is the average; method="high" asks for the % answering 5 to 7.'),
+            (100 - high, "this is the share answering 1 to 4; count 5, 6 and 7."),
+            (_pct(v >= 4), "4 is the middle of the scale: count 5, 6 and 7 only."),
+            (float(np.sum(v >= 5)), f"this is a count: divide by {len(v):,} and multiply by 100."),
+        ]
+        correct = f" %: the share of the {len(v):,} answers that are 5 to 7 (hard)."
+        wrong = f"the % of these {len(v):,} answers that are 5, 6 or 7."
+    _judge(
+        value,
+        expected,
+        name,
+        mistakes + _others(others),
+        correct=correct,
+        wrong=wrong,
+        decimals=1 if method == "mean" else 0,
+        percent=method != "mean",
+    )
+
+
+def share(
+    answer: Any,
+    expected: float,
+    *,
+    name: str = "your answer",
+    total: int | None = None,
+    others: Others = None,
+) -> None:
+    """Check that ``answer`` is a share in percentage points (20 for 20 %).
+
+    Parameters
+    ----------
+    answer : number
+        Your share, 0 to 100.
+    expected : float
+        The right share, in %.
+    name : str
+        Your variable's name, for the messages.
+    total : int, optional
+        How many rows the share is of, to recognise a count.
+    others : dict, optional
+        Other values the answer could be confused with, by what they are.
+
+    Examples
+    --------
+    >>> share(25, 25.0, name="promoters")
+    Correct: promoters = 25 %.
+    >>> share(0.25, 25.0, name="promoters")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cxkit.checks.CheckFailed: promoters = 0.25: this looks like a fraction; ...
+    """
+    value = _number(answer, name, "A share is one number, in %.")
+    if value == 0 and expected > 0:
+        _fail(f"{name} = 0: no row matched your condition, yet some should. {_CHAINED}")
+    mistakes = [(100 - expected, "this is the share of the other rows: check your condition.")]
+    if total:
+        count = expected * total / 100
+        mistakes.append((count, f"this counts rows: divide by {total} and multiply by 100."))
+    _judge(
+        value,
+        expected,
+        name,
+        mistakes + _others(others),
+        correct=" %.",
+        wrong="the share asked for: check the condition, and divide by all rows.",
+    )
+
+
+def number(
+    answer: Any,
+    expected: float,
+    *,
+    name: str = "your answer",
+    hint: str = "",
+    others: Others = None,
+) -> None:
+    """Check that ``answer`` is the number ``expected``; rounding to 2 decimals is fine.
+
+    Parameters
+    ----------
+    answer : number
+        Your number; a one-element Series is fine.
+    expected : float
+        The right number.
+    name : str
+        Your variable's name, for the messages.
+    hint : str
+        What to look at when the answer is wrong.
+    others : dict, optional
+        Other values the answer could be confused with, by what they are.
+
+    Examples
+    --------
+    >>> number(4.5, 4.5, name="days")
+    Correct: days = 4.5.
+    >>> number(None, 4.5, name="days")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cxkit.checks.CheckFailed: days is still None. Replace None with your answer in the cell...
+    """
+    value = _number(answer, name, hint)
+    wrong = f"the number asked for. {hint}".strip()
+    _judge(
+        value, expected, name, _others(others), correct=".", wrong=wrong, decimals=2, percent=False
+    )
+
+
+def interval(answer: Any, expected: Sequence[float], *, name: str = "your answer") -> None:
+    """Check that ``answer`` is the interval ``expected``: two numbers, (low, high).
+
+    Parameters
+    ----------
+    answer : tuple of two numbers
+        Your interval, such as what :func:`cxkit.nps_ci` returns.
+    expected : tuple of two numbers
+        The right interval.
+    name : str
+        Your variable's name, for the messages.
+
+    Examples
+    --------
+    >>> interval((11.9, 27.8), (11.93, 27.84), name="ci")
+    Correct: ci = (11.9, 27.8): the true value is likely in here, 15.9 points wide.
+    >>> interval((27.84, 11.93), (11.93, 27.84), name="ci")
+    Traceback (most recent call last):
+    ...
+    cxkit.checks.CheckFailed: ci = (27.8, 11.9): the low end comes first, (low, high).
+    """
+    _answered(answer, name)
+    how = "An interval is two numbers, (low, high), as cxkit.nps_ci(...) returns."
+    if not isinstance(answer, tuple | list | np.ndarray | pd.Series):
+        _fail(f"{name} is not a pair of numbers. {how}")
+    if len(answer) != 2:
+        _fail(f"{name} holds {len(answer)} values, not two. {how}")
+    low, high = (_number(part, name, how) for part in answer)
+    want_low, want_high = (float(x) for x in expected)
+    shown = f"({_show(low)}, {_show(high)})"
+    if _close(low, want_low, 1) and _close(high, want_high, 1):
+        width = _show(high - low)
+        print(f"Correct: {name} = {shown}: the true value is likely in here, {width} points wide.")
+        return
+    if _close(low, want_high, 1) and _close(high, want_low, 1):
+        _fail(f"{name} = {shown}: the low end comes first, (low, high).")
+    if _close(100 * low, want_low, 1) and _close(100 * high, want_high, 1):
+        _fail(f"{name} = {shown}: these look like fractions; the interval is in points.")
+    _fail(f"{name} = {shown} is not the interval asked for. {how} Check the scores you used.")
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def _table(answer: Any, name: str) -> pd.DataFrame:
+    _answered(answer, name)
+    if isinstance(answer, pd.Series):
+        _fail(
+            f"{name} is one column (a Series), not a table. Keep whole rows: "
+            'table[condition], not table["column"][condition].'
+        )
+    if not isinstance(answer, pd.DataFrame):
+        _fail(f"{name} is a {type(answer).__name__}, not a table (DataFrame).")
+    return answer
+
+
+def _some(labels: Sequence[Any] | pd.Index, unit: str = "") -> str:
+    """'row 3, row 7, row 9 and 2 more'."""
+    shown = ", ".join(f"{unit}{x}" for x in list(labels)[:3])
+    return shown + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
+
+
+def _same_rows(table: pd.DataFrame, expected: pd.DataFrame, name: str) -> str:
+    """Raise CheckFailed unless ``table`` has the rows, and values, of ``expected``."""
+    want_by, got_by = list(expected.index.names), list(table.index.names)
+    grouped = any(n is not None for n in want_by)
+    unit = "group" if grouped else "row"
+    if grouped and got_by != want_by:
+        got = " and ".join(str(n) for n in got_by if n is not None) or "row"
+        want = " and ".join(str(n) for n in want_by)
+        _fail(f'{name} has one row per {got}; one row per {want} is wanted: group by "{want}".')
+    if table.empty and not expected.empty:
+        _fail(f"{name} has no rows: nothing matched. Spelling and upper/lower case matter.")
+    if table.index.has_duplicates:
+        _fail(f"{name} holds some {unit}s twice: keep each {unit} once.")
+    extra = table.index.difference(expected.index)
+    if len(extra):
+        _fail(f"{name} has {len(extra)} {unit}(s) too many ({_some(extra, unit + ' ')}).")
+    missing = expected.index.difference(table.index)
+    if len(missing):
+        _fail(f"{name} misses {len(missing)} {unit}(s) ({_some(missing, unit + ' ')}).")
+    for column in expected.columns:
+        if column not in table.columns:
+            _fail(f'{name} has no column "{column}": keep the columns as they come.')
+        want, got = expected[column], table.loc[expected.index, column]
+        numeric = pd.api.types.is_numeric_dtype
+        if numeric(want.dtype) and numeric(got.dtype):
+            same = np.isclose(got.to_numpy(float), want.to_numpy(float), equal_nan=True)
+        else:
+            same = (got.astype(object) == want.astype(object)).to_numpy() | (
+                got.isna().to_numpy() & want.isna().to_numpy()
+            )
+        if not same.all():
+            _fail(
+                f'{name} has the right {unit}s but other values in column "{column}": check '
+                "the function, the column and the table you used."
+            )
+    return unit
+
+
+def frame_rows(answer: Any, expected: pd.DataFrame, *, name: str = "your table") -> None:
+    """Check that a table has the expected rows and, in the expected columns, the same values.
+
+    Works for a selection of rows (compared by row label) and for a table with
+    one row per group, such as what :func:`cxkit.nps_by` returns.
+
+    Parameters
+    ----------
+    answer : pandas DataFrame
+        Your table.
+    expected : pandas DataFrame
+        The right table.
+    name : str
+        Your variable's name, for the messages.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"team": ["a", "b", "a"], "recommend": [10, 3, 9]})
+    >>> frame_rows(df[df["team"] == "a"], df.iloc[[0, 2]], name="mine")
+    Correct: mine has the 2 rows expected.
+    >>> frame_rows(df, df.iloc[[0, 2]], name="mine")
+    Traceback (most recent call last):
+    ...
+    cxkit.checks.CheckFailed: mine has 1 row(s) too many (row 1).
+    """
+    unit = _same_rows(_table(answer, name), expected, name)
+    print(f"Correct: {name} has the {len(expected):,} {unit}{'s' * (len(expected) != 1)} expected.")
+
+
+def rows_where(
+    answer: Any, table: pd.DataFrame, column: str, values: Any, *, name: str = "your table"
+) -> None:
+    """Check that ``answer`` holds exactly the rows of ``table`` whose ``column`` is in ``values``.
+
+    Recognises the rows of another value (another department's, say), the
+    whole table, an empty selection (often upper/lower case) and a value left out.
+
+    Parameters
+    ----------
+    answer : pandas DataFrame
+        Your selection of rows.
+    table : pandas DataFrame
+        The table you selected from.
+    column : str
+        The column of the condition.
+    values : str or list of str
+        The value, or values, the rows should have.
+    name : str
+        Your variable's name, for the messages.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"team": ["a", "b", "a"], "recommend": [10, 3, 9]})
+    >>> rows_where(df[df["team"] == "a"], df, "team", "a", name="mine")
+    Correct: mine has the 2 rows where team is a.
+    >>> rows_where(df[df["team"] == "b"], df, "team", "a", name="mine")
+    Traceback (most recent call last):
+    ...
+    cxkit.checks.CheckFailed: mine holds the rows where team is b; keep those where it is a.
+    """
+    single = isinstance(values, str) or not hasattr(values, "__iter__")
+    wanted = [str(v) for v in ([values] if single else values)]
+    owner = table[column].astype(object)
+    expected = table[owner.isin(wanted).to_numpy()]
+    chosen, shown = _table(answer, name), " or ".join(wanted)
+    got = sorted({str(v) for v in owner.loc[table.index.intersection(chosen.index)].dropna()})
+    if len(chosen) == len(table) and len(expected) < len(table):
+        _fail(f"{name} holds every row of the table: keep the rows where {column} is {shown}.")
+    if got and not set(got) & set(wanted):
+        theirs = " or ".join(got)
+        _fail(f"{name} holds the rows where {column} is {theirs}; keep those where it is {shown}.")
+    if chosen.empty and not expected.empty:
+        like = ", ".join(f'"{v}"' for v in sorted({str(v) for v in owner.dropna()})[:4])
+        _fail(
+            f"{name} has no rows: nothing matched. {column} is written like {like}, and upper/"
+            "lower case matters: compare with the variable rather than a typed name."
+        )
+    lacking = [v for v in wanted if v not in got and v in set(owner)]
+    if got and lacking:
+        _fail(f"{name} leaves out the rows where {column} is {' or '.join(lacking)}: use .isin().")
+    _same_rows(chosen, expected, name)
+    print(f"Correct: {name} has the {len(expected):,} rows where {column} is {shown}.")
+
+
+def touchpoints(
+    answer: Any, touchpoints: pd.DataFrame, department: str, *, name: str = "my_touchpoints"
+) -> None:
+    """Check that ``answer`` holds the touchpoints ``department`` owns, back-office ones too.
+
+    Parameters
+    ----------
+    answer : pandas DataFrame or list of str
+        Rows of the touchpoints table, or the touchpoints' names.
+    touchpoints : pandas DataFrame
+        The touchpoints table: columns ``touchpoint``, ``department`` and ``back_office``.
+    department : str
+        The department, such as "accounting".
+    name : str
+        Your variable's name, for the messages.
+
+    Examples
+    --------
+    >>> import cxkit
+    >>> table = cxkit.load("touchpoints")
+    >>> touchpoints(table[table["department"] == "accounting"], table, "accounting")
+    Correct: accounting owns 2 touchpoints: invoice, payment reminder (2 back-office).
+    >>> touchpoints(["invoice"], table, "accounting")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cxkit.checks.CheckFailed: my_touchpoints leaves out the back-office touchpoint(s) payment...
+    """
+    owners = touchpoints["department"].astype(object)
+    known = sorted({str(d) for d in owners.dropna()})
+    if department not in known:
+        _fail(
+            f'department is "{department}", and no touchpoint is owned by it.'
+            f"{close_match(str(department), known)} Departments are written in lower case: "
+            f"{', '.join(known)}. Change it in the parameters cell at the top, then run all cells."
+        )
+    _answered(answer, name)
+    if isinstance(answer, pd.DataFrame):
+        if "touchpoint" not in answer.columns:
+            _fail(f"{name} has no touchpoint column: keep whole rows of the touchpoints table.")
+        answer = answer["touchpoint"]
+    names = [answer] if isinstance(answer, str) else list(answer)
+    got = {str(n) for n in names if not pd.isna(n)}
+    mine = touchpoints[(owners == department).to_numpy()]
+    want = {str(n) for n in mine["touchpoint"]}
+    back = {str(n) for n in mine.loc[mine["back_office"].astype(bool).to_numpy(), "touchpoint"]}
+    if not got:
+        _fail(
+            f"{name} is empty: no row matched. Department names are written in lower case, "
+            f'like "{department}": compare with the variable department, not a typed name.'
+        )
+    if got == {str(n) for n in touchpoints["touchpoint"]}:
+        _fail(f"{name} holds every touchpoint: keep the rows where department is {department}.")
+    for other in known:
+        if other != department and got == set(
+            touchpoints.loc[(owners == other).to_numpy(), "touchpoint"].astype(str)
+        ):
+            _fail(
+                f'These are the touchpoints of {other}, but department is "{department}". '
+                'Compare with the variable: touchpoints["department"] == department.'
+            )
+    missing, extra = sorted(want - got), sorted(got - want)
+    if extra:
+        _fail(f"{name} includes touchpoints of other departments: {', '.join(extra)}.")
+    if missing and set(missing) <= back:
+        _fail(
+            f"{name} leaves out the back-office touchpoint(s) {', '.join(missing)}: customers "
+            "see only their result, but they count."
+        )
+    if missing:
+        _fail(f"{name} misses {', '.join(missing)}.")
+    listed = ", ".join(str(n) for n in mine["touchpoint"])
+    print(
+        f"Correct: {department} owns {len(want)} touchpoint{'s' * (len(want) != 1)}: {listed} "
+        f"({len(back)} back-office)."
+    )
+
+
+def lowest(
+    answer: Any, table: pd.DataFrame, *, column: str = "value", name: str = "your answer"
+) -> None:
+    """Check that ``answer`` names the row of ``table`` with the lowest ``column``.
+
+    Parameters
+    ----------
+    answer : str
+        The name (row label) you picked, such as a touchpoint.
+    table : pandas DataFrame
+        One row per group, such as what :func:`cxkit.nps_by` returns.
+    column : str, default "value"
+        The column to compare.
+    name : str
+        Your variable's name, for the messages.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"value": [20.0, -5.0]}, index=["delivery", "invoice"])
+    >>> lowest("invoice", table, name="worst")
+    Correct: worst = "invoice", the lowest value (-5) of 2.
+    >>> lowest("delivery", table, name="worst")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cxkit.checks.CheckFailed: worst = "delivery" has the highest value, not the lowest: ...
+    """
+    values = table[column].dropna()
+    best, worst = str(values.idxmax()), str(values.idxmin())
+    _answered(answer, name)
+    if isinstance(answer, pd.Series | pd.DataFrame):
+        _fail(f"{name} is a {type(answer).__name__}; a name is wanted: use .idxmin().")
+    if isinstance(answer, numbers.Real) and not isinstance(answer, bool | np.bool_):
+        what = "the lowest value itself" if _close(float(answer), values.min()) else "a number"
+        _fail(f"{name} is {what}; the name of its row is wanted: use .idxmin(), not .min().")
+    text, labels = str(answer), [str(x) for x in values.index]
+    if text == worst:
+        low, rows = _show(float(values.min())), len(values)
+        rank = f"the lowest {column} ({low}) of {rows}" if rows > 1 else f"the only row ({low})"
+        print(f'Correct: {name} = "{text}", {rank}.')
+        return
+    if text == best:
+        _fail(f'{name} = "{text}" has the highest {column}, not the lowest: use .idxmin().')
+    if text.strip().lower() == worst.lower():
+        _fail(f'{name} = "{text}" is nearly right: write it exactly as in the table.')
+    if text not in labels:
+        _fail(f'No row is called "{text}".{close_match(text, labels)} Rows: {", ".join(labels)}.')
+    _fail(f'{name} = "{text}" is not the lowest: sort the table with .sort_values("{column}").')

@@ -1,0 +1,477 @@
+"""Interactive explorers for the workshops, as thin ipywidgets over plain functions.
+
+The plain functions (``explore``, ``flag_recent``, ``what_if``,
+``explain_what_if``) do the work and return pandas objects or text; use them
+in graded cells. The widgets (``explorer``, ``what_if_explorer``) only wire
+drop-downs and sliders to them. Widget output lives in the widget, not in the
+notebook's cell outputs, so it shows in JupyterLab but not in nbgrader
+feedback or exported HTML: nothing graded should depend on it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from cxkit.errors import CxkitError, close_match
+from cxkit.metrics import _column, _dates, _flags, _frame, _z, csat_by, effort_by, nps_by
+
+if TYPE_CHECKING:
+    import ipywidgets
+
+ALL = "(all)"
+
+
+def _choose(value: Any, column: pd.Series, param: str) -> np.ndarray:
+    """Rows whose ``column`` equals ``value``; every row when ``value`` is None."""
+    if value is None or value == ALL:
+        return np.ones(len(column), bool)
+    known = [str(v) for v in pd.unique(column.dropna())]
+    if str(value) not in known:
+        raise CxkitError(
+            f"explore: {param}={value!r} does not occur in column "
+            f'"{column.name}".{close_match(str(value), known)} Values: {", ".join(sorted(known))}.'
+        )
+    return (column.astype("object") == value).to_numpy()
+
+
+def explore(
+    surveys: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    *,
+    department: str | None = None,
+    segment: str | None = None,
+    period: str | None = None,
+    date: str = "response_date",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """NPS, CSAT and effort, with margins of error, for one department, segment and period.
+
+    Parameters
+    ----------
+    surveys : pandas DataFrame
+        One row per survey response, with ``recommend``, ``csat`` and ``effort``.
+    customers : pandas DataFrame, optional
+        The customers table, needed only to choose a ``segment``.
+    department : str, optional
+        Keep responses about this department's touchpoints (column ``department``).
+    segment : str, optional
+        Keep responses from customers of this segment, such as "household".
+    period : str, optional
+        Keep responses from this period: a year "2025", a quarter "2025Q3" or a month "2025-07".
+    date : str, default "response_date"
+        Column with the response date.
+    level : float, default 0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    pandas DataFrame
+        Rows NPS, CSAT and effort; columns ``n``, ``value``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> import cxkit
+    >>> table = cxkit.explore(cxkit.load("surveys"), department="accounting", period="2025")
+    >>> table.index.tolist()
+    ['NPS', 'CSAT', 'effort']
+    >>> int(table.loc["NPS", "n"])
+    262
+    """
+    frame = _frame(surveys, "explore")
+    keep = _choose(department, _column(frame, "department", "explore", "department"), "department")
+    if segment is not None and segment != ALL:
+        if "segment" in frame.columns:
+            segments = frame["segment"]
+        elif customers is None:
+            raise CxkitError(
+                "explore: to choose a segment, pass the customers table too: "
+                'explore(surveys, cxkit.load("customers"), segment="household").'
+            )
+        else:
+            lookup = _frame(customers, "explore").set_index("customer_id")["segment"]
+            segments = frame["customer_id"].map(lookup).rename("segment")
+        keep = keep & _choose(segment, segments, "segment")
+    if period is not None and period != ALL:
+        try:
+            span = pd.Period(period)
+        except (TypeError, ValueError):
+            raise CxkitError(
+                f'explore: period={period!r} is not a period; write "2025", "2025Q3" or "2025-07".'
+            ) from None
+        when = _dates(frame, date, "explore", "date")
+        keep = keep & ((when >= span.start_time) & (when <= span.end_time)).to_numpy()
+    chosen = frame[keep]
+    if chosen.empty:
+        raise CxkitError(
+            f"explore: no response matches department={department!r}, segment={segment!r}, "
+            f"period={period!r}. Widen the selection."
+        )
+    work = chosen.assign(__all="all")
+    rows = {
+        "NPS": nps_by(work, "__all", level=level),
+        "CSAT": csat_by(work, "__all", level=level),
+        "effort": effort_by(work, "__all", level=level),
+    }
+    table = pd.concat(rows.values(), ignore_index=True)
+    table.index = pd.Index(list(rows), name="metric")
+    return table
+
+
+def flag_recent(
+    surveys: pd.DataFrame,
+    events: pd.DataFrame,
+    flag: str,
+    days: float = 90,
+    *,
+    date: str = "issue_date",
+    customer: str = "customer_id",
+    response_date: str = "response_date",
+) -> pd.Series:
+    """Mark the survey responses whose customer had a flagged event in the days before answering.
+
+    For example, respondents with a disputed invoice issued in the 90 days
+    before they answered: ``flag_recent(surveys, invoices, "disputed")``.
+
+    Parameters
+    ----------
+    surveys : pandas DataFrame
+        One row per survey response.
+    events : pandas DataFrame
+        One row per event (an invoice, a shipment, ...), with a True/False column ``flag``.
+    flag : str
+        Name of the True/False column of ``events``, such as "disputed".
+    days : float, default 90
+        How many days before the response to look (the response day included).
+    date, customer, response_date : str
+        Column names: the event's date, the customer (in both tables), the response date.
+
+    Returns
+    -------
+    pandas Series
+        True/False, same index as ``surveys``.
+
+    Examples
+    --------
+    >>> import cxkit
+    >>> surveys = cxkit.load("surveys")
+    >>> disputed = cxkit.flag_recent(surveys, cxkit.load("invoices"), "disputed")
+    >>> int(disputed.sum())
+    265
+    """
+    func = "flag_recent"
+    answers, happened = _frame(surveys, func), _frame(events, func)
+    marked = _flags(happened, flag, func, "flag")
+    when = _dates(happened, date, func, "date")
+    asked = _dates(answers, response_date, func, "response_date")
+    if not isinstance(days, int | float) or isinstance(days, bool) or days < 0:
+        raise CxkitError(f"{func}: days must be 0 or more, got {days!r}.")
+    right = pd.DataFrame(
+        {
+            "who": _column(happened, customer, func, "customer")
+            .astype("object")
+            .to_numpy()[marked],
+            "day": when.to_numpy()[marked].astype("datetime64[us]"),
+        }
+    ).dropna()
+    left = pd.DataFrame(
+        {
+            "who": _column(answers, customer, func, "customer").astype("object").to_numpy(),
+            "day": asked.to_numpy().astype("datetime64[us]"),
+            "row": np.arange(len(answers)),
+        }
+    )
+    matched = pd.merge_asof(
+        left.dropna(subset=["day"]).sort_values("day", kind="stable"),
+        right.sort_values("day", kind="stable").assign(hit=True),
+        on="day",
+        by="who",
+        direction="backward",
+        tolerance=pd.Timedelta(days=days),
+    )
+    result = np.zeros(len(answers), bool)
+    hits = matched["hit"].fillna(False).astype(bool).to_numpy()
+    result[matched["row"].to_numpy()[hits]] = True
+    return pd.Series(result, index=answers.index, name=f"recent_{flag}")
+
+
+def _shares(scores: np.ndarray) -> tuple[float, float]:
+    """NPS (as a fraction) and its sampling variance for one group of 0-10 scores."""
+    promoters, detractors = np.mean(scores >= 9), np.mean(scores <= 6)
+    score = promoters - detractors
+    return float(score), float((promoters + detractors - score**2) / len(scores))
+
+
+def what_if(
+    surveys: pd.DataFrame,
+    affected: pd.Series | str,
+    reduction: float,
+    *,
+    column: str = "recommend",
+    level: float = 0.95,
+) -> pd.Series:
+    """Project the NPS if a problem (say, invoice disputes) touched fewer customers.
+
+    The respondents are split into those the problem touched (``affected``) and
+    the others. The projection assumes that the customers spared by the
+    reduction would answer like the others do today:
+    NPS after = share affected after x NPS(affected) + (1 - share affected after) x NPS(others),
+    where share affected after = share affected now x (1 - reduction / 100).
+    The interval covers the sampling error of the two groups' NPS (adjusted for
+    their sizes); it does not cover the assumption that the problem causes the
+    whole gap between the groups.
+
+    Parameters
+    ----------
+    surveys : pandas DataFrame
+        One row per survey response.
+    affected : pandas Series or str
+        True/False per response (same index), or the name of such a column.
+    reduction : float
+        By how many percent the problem falls, 0 to 100.
+    column : str, default "recommend"
+        Column with the 0-10 recommend scores.
+    level : float, default 0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    pandas Series
+        ``responses``, ``affected_share`` (%), ``nps_affected``, ``nps_others``,
+        ``nps_now``, ``affected_share_after`` (%), ``nps_after``, ``ci_low``,
+        ``ci_high``, ``change``, ``change_low``, ``change_high``.
+
+    Examples
+    --------
+    >>> import cxkit
+    >>> surveys = cxkit.load("surveys")
+    >>> relationship = surveys[surveys["survey_type"] == "relationship"]
+    >>> disputed = cxkit.flag_recent(relationship, cxkit.load("invoices"), "disputed")
+    >>> result = cxkit.what_if(relationship, disputed, 50)
+    >>> result[["nps_now", "nps_after", "change"]].round(1).tolist()
+    [11.4, 13.3, 1.9]
+    """
+    func = "what_if"
+    frame = _frame(surveys, func)
+    z = _z(level, func)
+    if isinstance(affected, str):
+        touched = _flags(frame, affected, func, "affected")
+    else:
+        if not isinstance(affected, pd.Series) or not affected.index.equals(frame.index):
+            raise CxkitError(
+                f"{func}: affected must be a True/False column of the same table (same index), "
+                'or its name, e.g. cxkit.flag_recent(surveys, invoices, "disputed").'
+            )
+        touched = _flags(affected.to_frame("affected"), "affected", func, "affected")
+    if (
+        not isinstance(reduction, int | float)
+        or isinstance(reduction, bool)
+        or not 0 <= reduction <= 100
+    ):
+        raise CxkitError(f"{func}: reduction is a percentage from 0 to 100, got {reduction!r}.")
+    scores = nps_by(frame.assign(__group=touched), "__group", column, level)  # checks the scores
+    sizes = scores["n"].reindex([True, False]).fillna(0).to_numpy()
+    if sizes.min() < 2:
+        raise CxkitError(
+            f"{func}: {'no' if sizes[0] < 2 else 'every'} response is affected, so there is "
+            "nothing to compare. Check the affected column."
+        )
+    values = _column(frame, column, func, "column").to_numpy(dtype=float)
+    answered = ~np.isnan(values)
+    hit, hit_var = _shares(values[touched & answered])
+    rest, rest_var = _shares(values[~touched & answered])
+    share = float(np.mean(touched[answered]))
+    after = share * (1 - reduction / 100)
+    projected = after * hit + (1 - after) * rest
+    spread = np.sqrt(after**2 * hit_var + (1 - after) ** 2 * rest_var)
+    change = (after - share) * (hit - rest)
+    change_spread = abs(after - share) * np.sqrt(hit_var + rest_var)
+    result = {
+        "responses": float(answered.sum()),
+        "affected_share": 100 * share,
+        "nps_affected": 100 * hit,
+        "nps_others": 100 * rest,
+        "nps_now": 100 * (share * hit + (1 - share) * rest),
+        "affected_share_after": 100 * after,
+        "nps_after": 100 * projected,
+        "ci_low": 100 * (projected - z * spread),
+        "ci_high": 100 * (projected + z * spread),
+        "change": 100 * change,
+        "change_low": 100 * (change - z * change_spread),
+        "change_high": 100 * (change + z * change_spread),
+    }
+    projection = pd.Series(result, name=f"what if it fell by {reduction:g} %")
+    projection.attrs["level"] = level
+    return projection
+
+
+def explain_what_if(result: pd.Series, problem: str = "the problem") -> str:
+    """Explain a :func:`what_if` projection in words, with its arithmetic and uncertainty.
+
+    Parameters
+    ----------
+    result : pandas Series
+        The result of :func:`what_if`.
+    problem : str, default "the problem"
+        What the affected customers experienced, e.g. "a disputed invoice".
+
+    Returns
+    -------
+    str
+        A paragraph for a report or a workshop discussion.
+
+    Examples
+    --------
+    >>> import cxkit
+    >>> result = pd.Series({"responses": 800.0, "affected_share": 10.0, "nps_affected": -20.0,
+    ...     "nps_others": 30.0, "nps_now": 25.0, "affected_share_after": 5.0, "nps_after": 27.5,
+    ...     "ci_low": 22.0, "ci_high": 33.0, "change": 2.5, "change_low": 1.0, "change_high": 4.0})
+    >>> print(cxkit.explain_what_if(result, "a disputed invoice"))  # doctest: +ELLIPSIS
+    Now 10.0 % of the 800 respondents had a disputed invoice: their NPS is -20, ...
+    """
+    needed = ["responses", "affected_share", "nps_affected", "nps_others", "nps_now"]
+    needed += ["affected_share_after", "nps_after", "ci_low", "ci_high", "change"]
+    needed += ["change_low", "change_high"]
+    if not isinstance(result, pd.Series) or any(k not in result.index for k in needed):
+        raise CxkitError("explain_what_if: pass the result of cxkit.what_if(...).")
+    r = result
+    level = f"{100 * result.attrs.get('level', 0.95):g} %"
+    return (
+        f"Now {r['affected_share']:.1f} % of the {r['responses']:,.0f} respondents had {problem}: "
+        f"their NPS is {r['nps_affected']:.0f}, the others' {r['nps_others']:.0f}, so together "
+        f"{r['affected_share']:.1f} % x {r['nps_affected']:.0f} + "
+        f"{100 - r['affected_share']:.1f} % x {r['nps_others']:.0f} = NPS {r['nps_now']:.1f}. "
+        f"If that share fell to {r['affected_share_after']:.1f} %, and the customers spared "
+        f"answered like the others, NPS would be {r['nps_after']:.1f} ({level} interval "
+        f"{r['ci_low']:.1f} to {r['ci_high']:.1f}): a change of {r['change']:+.1f} points "
+        f"({r['change_low']:+.1f} to {r['change_high']:+.1f}). The interval covers the sampling "
+        "error of the two groups' scores only. It assumes the problem causes the whole gap "
+        "between them; customers who had the problem may differ in other ways too."
+    )
+
+
+# --- the widgets --------------------------------------------------------------------------
+
+
+def _table_html(table: pd.DataFrame) -> str:
+    return table.round(1).to_html(border=0)
+
+
+def explorer(
+    surveys: pd.DataFrame | None = None, customers: pd.DataFrame | None = None
+) -> ipywidgets.VBox:
+    """A department / segment / period explorer of NPS, CSAT and effort.
+
+    Three drop-downs over :func:`explore`; the table below them updates when
+    one changes. Shows in JupyterLab; graded cells should call :func:`explore`.
+
+    Parameters
+    ----------
+    surveys, customers : pandas DataFrame, optional
+        Default: the sample company's.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The drop-downs (``.children[0].children``) and the result (``.children[1]``).
+
+    Examples
+    --------
+    >>> import cxkit
+    >>> box = cxkit.explorer()
+    >>> box.children[0].children[0].options[:2]
+    ('(all)', 'marketing')
+    """
+    import ipywidgets as w
+
+    from cxkit.data import load
+
+    surveys = load("surveys") if surveys is None else surveys
+    customers = load("customers") if customers is None else customers
+    when = _dates(_frame(surveys, "explorer"), "response_date", "explorer", "date")
+
+    def options(column: pd.Series) -> list[str]:
+        found = set(column.dropna().astype(str))
+        order = (
+            column.cat.categories
+            if isinstance(column.dtype, pd.CategoricalDtype)
+            else sorted(found)
+        )
+        return [ALL, *[str(v) for v in order if str(v) in found]]
+
+    quarters = [ALL, *sorted({str(p) for p in when.dt.to_period("Q").dropna()})]
+    pickers = [
+        w.Dropdown(options=options(surveys["department"]), description="department"),
+        w.Dropdown(options=options(customers["segment"]), description="segment"),
+        w.Dropdown(options=quarters, description="period"),
+    ]
+    result = w.HTML()
+
+    def update(_: object = None) -> None:
+        department, segment, period = (p.value for p in pickers)
+        try:
+            table = explore(
+                surveys, customers, department=department, segment=segment, period=period
+            )
+            result.value = _table_html(table)
+        except CxkitError as err:
+            result.value = f"<p>{err}</p>"
+
+    for picker in pickers:
+        picker.observe(update, names="value")
+    update()
+    return w.VBox([w.HBox(pickers), result])
+
+
+def what_if_explorer(
+    surveys: pd.DataFrame | None = None, invoices: pd.DataFrame | None = None, days: float = 90
+) -> ipywidgets.VBox:
+    """A slider: "if invoice disputes fell by X %, NPS would move to ..." with the arithmetic.
+
+    Works on the relationship survey: a respondent is affected when one of
+    their invoices issued in the ``days`` before they answered was disputed
+    (:func:`flag_recent`). The slider sets the reduction; the text below it is
+    :func:`explain_what_if` of :func:`what_if`.
+
+    Parameters
+    ----------
+    surveys, invoices : pandas DataFrame, optional
+        Default: the sample company's.
+    days : float, default 90
+        How far back a disputed invoice counts.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The slider (``.children[0]``) and the explanation (``.children[1]``).
+
+    Examples
+    --------
+    >>> import cxkit
+    >>> box = cxkit.what_if_explorer()
+    >>> box.children[0].value = 100
+    >>> "fell to 0.0 %" in box.children[1].value
+    True
+    """
+    import ipywidgets as w
+
+    from cxkit.data import load
+
+    surveys = load("surveys") if surveys is None else surveys
+    invoices = load("invoices") if invoices is None else invoices
+    kinds = _column(_frame(surveys, "what_if_explorer"), "survey_type", "what_if_explorer", "")
+    relationship = surveys[(kinds == "relationship").to_numpy()]
+    disputed = flag_recent(relationship, invoices, "disputed", days)
+    slider = w.IntSlider(value=50, min=0, max=100, step=5, description="disputes -%")
+    text = w.HTML()
+
+    def update(_: object = None) -> None:
+        result = what_if(relationship, disputed, slider.value)
+        problem = f"a disputed invoice in the {days:g} days before answering"
+        text.value = f"<p>{explain_what_if(result, problem)}</p>"
+
+    slider.observe(update, names="value")
+    update()
+    return w.VBox([slider, text])

@@ -1,0 +1,397 @@
+"""Helpers for the workshop notebook tests: run, grade, read scores, lint.
+
+Every workshop's test module is a few lines with these::
+
+    from notebooks import failures, lint_source, read_source, run
+
+    SOURCE = read_source("01-invoices")["invoices"]
+
+    @pytest.mark.slow
+    def test_source_runs(tmp_path):
+        '''Does the source run headless, every check passing?'''
+        assert failures(run(SOURCE, tmp_path)) == []
+
+    def test_metadata():
+        '''Is the metadata of the source notebook sound?'''
+        assert lint_source(SOURCE) == []
+
+``GradingCourse`` builds a temporary nbgrader course, takes submissions and
+autogrades them; ``exercises`` pairs each answer cell with its grade cell.
+
+Cells are told apart by their nbgrader metadata (``kind``): setup (the first
+code cell), parameters, instruction (locked markdown), data (locked code),
+answer, grade (autograded test) and reflection (manually graded markdown).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shutil
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+KERNELSPEC = {"name": "cxkit", "display_name": "Python 3 (cxkit)", "language": "python"}
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+AUTO_ID = re.compile(r"^cell-[0-9a-f]{8,}$")
+GRADE_ID = re.compile(r"^[a-z][a-z0-9_]{2,40}$")
+MAX_CODE_LINES = 15  # "short cells"
+
+
+# --- reading notebooks --------------------------------------------------------------------
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    """A notebook from disk, as nbformat v4."""
+    return nbformat.read(path, as_version=4)
+
+
+def read_source(workshop: str) -> dict[str, nbformat.NotebookNode]:
+    """The source notebooks of a workshop, by name."""
+    return {p.stem: read(p) for p in sorted((ROOT / "source" / workshop).glob("*.ipynb"))}
+
+
+def meta(cell: Any) -> dict[str, Any]:
+    """A cell's nbgrader metadata ({} for a plain cell)."""
+    return dict(cell.get("metadata", {}).get("nbgrader", {}))
+
+
+def kind(notebook: nbformat.NotebookNode, index: int) -> str:
+    """What a cell is: setup, parameters, instruction, data, answer, grade, reflection or plain."""
+    cell = notebook.cells[index]
+    info = meta(cell)
+    if "parameters" in cell.metadata.get("tags", []):
+        return "parameters"
+    if info.get("grade") and info.get("solution"):
+        return "reflection"
+    if info.get("solution"):
+        return "answer"
+    if info.get("grade"):
+        return "grade"
+    first_code = next(i for i, c in enumerate(notebook.cells) if c.cell_type == "code")
+    if index == first_code:
+        return "setup"
+    if info:
+        return "instruction" if cell.cell_type == "markdown" else "data"
+    return "plain"
+
+
+def grade_ids(notebook: nbformat.NotebookNode, of: str = "grade") -> list[str]:
+    """The grade ids of the cells of one kind, in order."""
+    return [meta(c)["grade_id"] for i, c in enumerate(notebook.cells) if kind(notebook, i) == of]
+
+
+def points(notebook: nbformat.NotebookNode, of: str = "grade") -> dict[str, float]:
+    """Points per grade id, for autograded cells (``of="grade"``) or reflections."""
+    return {
+        meta(c)["grade_id"]: float(meta(c)["points"])
+        for i, c in enumerate(notebook.cells)
+        if kind(notebook, i) == of
+    }
+
+
+def exercises(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """Each answer cell's grade id, paired with the grade cell that checks it (the next one)."""
+    pairs, answer = {}, None
+    for i, cell in enumerate(notebook.cells):
+        if kind(notebook, i) == "answer":
+            answer = meta(cell)["grade_id"]
+        elif kind(notebook, i) == "grade" and answer is not None:
+            pairs[answer], answer = meta(cell)["grade_id"], None
+    return pairs
+
+
+def with_answer(
+    notebook: nbformat.NotebookNode, grade_id: str, extra: str
+) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` with ``extra`` code appended to one answer cell."""
+    copy = nbformat.from_dict(notebook)
+    cell = next(c for c in copy.cells if meta(c).get("grade_id") == grade_id)
+    cell.source = cell.source.rstrip("\n") + "\n" + extra
+    return copy
+
+
+def mistakes(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """The typical mistake each answer cell declares (cell metadata ``cxkit.mistake``)."""
+    return {
+        meta(c)["grade_id"]: c.metadata["cxkit"]["mistake"]
+        for c in notebook.cells
+        if "mistake" in c.metadata.get("cxkit", {})
+    }
+
+
+# --- running ------------------------------------------------------------------------------
+
+
+def run(
+    notebook: nbformat.NotebookNode | Path,
+    tmp: Path,
+    parameters: dict[str, Any] | None = None,
+    allow_errors: bool = False,
+) -> nbformat.NotebookNode:
+    """Execute a notebook headless with papermill in the cxkit kernel; return it with outputs.
+
+    With ``allow_errors`` every cell runs even after a failure (the errors stay
+    in the outputs); otherwise papermill stops at the first error and raises.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    source = tmp / "input.ipynb"
+    if isinstance(notebook, Path):
+        shutil.copy(notebook, source)
+    else:
+        nbformat.write(notebook, source)
+    output = tmp / "output.ipynb"
+    extra = {"allow_errors": True} if allow_errors else {}
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(output),
+            parameters=parameters or {},
+            kernel_name=KERNELSPEC["name"],
+            progress_bar=False,
+            cwd=str(tmp),
+            **extra,
+        )
+    except PapermillExecutionError:
+        if not allow_errors:
+            raise
+    done = read(output)
+    # papermill adds markdown cells pointing at the first error: not the notebook's own
+    done.cells = [
+        c for c in done.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])
+    ]
+    return done
+
+
+def failures(notebook: nbformat.NotebookNode) -> list[str]:
+    """Every cell that failed (an error, or anything on stderr), as 'kind grade_id: message'."""
+    found = []
+    for i, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                text = f"{output.get('ename')}: {output.get('evalue')}"
+            elif output.get("output_type") == "stream" and output.get("name") == "stderr":
+                text = f"stderr: {output.get('text', '')}"
+            else:
+                continue
+            label = meta(cell).get("grade_id", cell.get("id", i))
+            found.append(f"{kind(notebook, i)} {label}: {text[:300]}")
+    return found
+
+
+def failed_kinds(notebook: nbformat.NotebookNode) -> set[str]:
+    """The kinds of cell that failed."""
+    return {line.split(" ", 1)[0] for line in failures(notebook)}
+
+
+@contextlib.contextmanager
+def _quiet_globals() -> Iterator[None]:
+    """Restore what a notebook's setup may change in this process (warnings display)."""
+    saved = warnings.showwarning
+    try:
+        yield
+    finally:
+        warnings.showwarning = saved
+
+
+def exec_cells(
+    notebook: nbformat.NotebookNode, parameters: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """Run a notebook's code cells in this process, fast and without a kernel.
+
+    The parameters replace the ``parameters`` cell's values. Returns the
+    outcome of each grade cell: "" when it passed, else the error message.
+    Stops at the first failure of any other cell (raising it). For checking
+    many parameter values quickly; ``run`` is the real thing.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    outcomes: dict[str, str] = {}
+    with _quiet_globals(), contextlib.redirect_stdout(io.StringIO()):
+        for i, cell in enumerate(notebook.cells):
+            if cell.cell_type != "code":
+                continue
+            code = "\n".join(
+                line for line in cell.source.splitlines() if not line.lstrip().startswith("%")
+            )
+            if kind(notebook, i) == "grade":
+                try:
+                    exec(compile(code, f"<cell {i}>", "exec"), namespace)
+                    outcomes[meta(cell)["grade_id"]] = ""
+                except AssertionError as failed:
+                    outcomes[meta(cell)["grade_id"]] = f"{type(failed).__name__}: {failed}"
+                continue
+            exec(compile(code, f"<cell {i}>", "exec"), namespace)
+            if kind(notebook, i) == "parameters":
+                namespace.update(parameters or {})
+            plt.close("all")
+    return outcomes
+
+
+# --- nbgrader -----------------------------------------------------------------------------
+
+
+class GradingCourse:
+    """A temporary nbgrader course holding one workshop, with its own SQLite gradebook.
+
+    Built like the real one: source/ and nbgrader_config.py copied from this
+    repository, the release generated by ``cxkit.course.release.generate`` (which
+    records the grade cells in this course's gradebook).
+    """
+
+    def __init__(self, root: Path, workshop: str) -> None:
+        from cxkit.course.course import tools_on_path
+        from cxkit.course.release import generate
+
+        tools_on_path()  # nbgrader runs alembic by name when it creates a gradebook
+        self.root, self.workshop = root, workshop
+        shutil.copytree(ROOT / "source" / workshop, root / "source" / workshop)
+        shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+        self.db_url = f"sqlite:///{root / 'gradebook.db'}"
+        self.release = generate(workshop, root, db_url=self.db_url)
+        self.source = read_source(workshop)
+        self.graded: dict[str, dict[str, float | None]] = {}  # student -> scores
+
+    def _api(self) -> Any:
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+
+        from cxkit.course.release import _config
+
+        config = _config(self.root)
+        config.CourseDirectory.root = str(self.root)
+        config.CourseDirectory.db_url = self.db_url
+        config.Exchange.root = str(self.root / "exchange")
+        return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+    def submit(self, student: str, notebooks: dict[str, nbformat.NotebookNode]) -> None:
+        """Hand in notebooks (by name) as ``student``."""
+        folder = self.root / "submitted" / student / self.workshop
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, notebook in notebooks.items():
+            nbformat.write(notebook, folder / f"{name}.ipynb")
+        (folder / "timestamp.txt").write_text("2026-01-15 10:00:00.000000 UTC\n")
+
+    def autograde(self, student: str) -> dict[str, float | None]:
+        """Autograde one student's submission; return (and keep in ``graded``) every cell's score.
+
+        Reflections not yet graded by hand score None.
+        """
+        from sqlalchemy.exc import SAWarning
+
+        with warnings.catch_warnings():  # nbgrader's own session warnings, not the notebook's
+            warnings.simplefilter("ignore", SAWarning)
+            result = self._api().autograde(self.workshop, student, force=True, create=True)
+        if not result.get("success"):
+            raise RuntimeError(f"nbgrader autograde failed for {student}:\n{result.get('log')}")
+        self.graded[student] = self.scores(student)
+        return self.graded[student]
+
+    def scores(self, student: str) -> dict[str, float | None]:
+        """The score of every grade cell of a student's submission, from the gradebook."""
+        from nbgrader.api import Gradebook
+
+        found: dict[str, float | None] = {}
+        with warnings.catch_warnings(), Gradebook(self.db_url) as gradebook:
+            warnings.simplefilter("ignore")  # nbgrader's SQLAlchemy session warnings
+            for name in self.source:
+                notebook = gradebook.find_submission_notebook(name, self.workshop, student)
+                for grade in notebook.grades:
+                    found[grade.name] = None if grade.needs_manual_grade else float(grade.score)
+        return found
+
+    def autograded(self, student: str, name: str) -> nbformat.NotebookNode:
+        """A student's autograded notebook, with the outputs nbgrader scored."""
+        return read(self.root / "autograded" / student / self.workshop / f"{name}.ipynb")
+
+
+def autograded_total(scores: dict[str, float | None]) -> float:
+    """The sum of the autograded scores (reflections awaiting a grader left out)."""
+    return sum(s for s in scores.values() if s is not None)
+
+
+# --- lint ---------------------------------------------------------------------------------
+
+
+def lint_source(notebook: nbformat.NotebookNode) -> list[str]:
+    """Problems with a source notebook's metadata and shape; [] when none."""
+    found = []
+    ids = [meta(c).get("grade_id") for c in notebook.cells if meta(c)]
+    for gid in ids:
+        if not gid or AUTO_ID.match(gid) or not GRADE_ID.match(gid):
+            found.append(f"grade id {gid!r} is not a meaningful name (lower_case_words)")
+    for gid in sorted({g for g in ids if ids.count(g) > 1}):
+        found.append(f"grade id {gid!r} is used more than once")
+    if notebook.metadata.get("kernelspec") != KERNELSPEC:
+        found.append(f"kernelspec is {notebook.metadata.get('kernelspec')}, not {KERNELSPEC}")
+    code = [i for i, c in enumerate(notebook.cells) if c.cell_type == "code"]
+    first = notebook.cells[code[0]] if code else None
+    if first is None or "import cxkit" not in first.source:
+        found.append("the first code cell does not import cxkit")
+    if not code or kind(notebook, code[0] + 1) != "parameters":
+        found.append("the cell right after the imports is not tagged parameters")
+    if notebook.cells[0].cell_type != "markdown" or not notebook.cells[0].source.startswith("# "):
+        found.append("the first cell is not a markdown title")
+    if not any(c.source.startswith("## Key points") for c in notebook.cells):
+        found.append('there is no closing "## Key points" cell')
+    for i, cell in enumerate(notebook.cells):
+        what, info = kind(notebook, i), meta(cell)
+        label = info.get("grade_id", cell.get("id", i))
+        if info and info.get("schema_version") != 3:
+            found.append(f"{label}: nbgrader schema_version is not 3")
+        if what in ("setup", "instruction", "data") and not info.get("locked"):
+            found.append(f"{label}: a {what} cell that is not locked")
+        if what == "plain":
+            found.append(f"{label}: a cell without nbgrader metadata (only parameters may be)")
+        if what in ("grade", "reflection") and not float(info.get("points") or 0) > 0:
+            found.append(f"{label}: a grade cell without points")
+        if what == "grade" and not cell.source.startswith('"""Check that'):
+            found.append(f'{label}: a grade cell that does not open with """Check that')
+        if what == "answer" and "### BEGIN SOLUTION" not in cell.source:
+            found.append(f"{label}: an answer cell without ### BEGIN SOLUTION")
+        if what == "answer" and info.get("locked"):
+            found.append(f"{label}: an answer cell that is locked")
+        if cell.source.count("### BEGIN HIDDEN TESTS") != cell.source.count("### END HIDDEN"):
+            found.append(f"{label}: unbalanced hidden-test markers")
+        if cell.cell_type == "code":
+            if cell.get("outputs") or cell.get("execution_count") is not None:
+                found.append(f"{label}: outputs are not stripped")
+            if "!pip" in cell.source or "%pip" in cell.source:
+                found.append(f"{label}: installs packages")
+            if len(cell.source.splitlines()) > MAX_CODE_LINES:
+                found.append(f"{label}: more than {MAX_CODE_LINES} lines; split it")
+    if "widgets" in notebook.metadata:
+        found.append("notebook metadata holds widget state")
+    return found
+
+
+def lint_release(source: nbformat.NotebookNode, release: nbformat.NotebookNode) -> list[str]:
+    """Problems with a release notebook: leaks, outputs, stray metadata; [] when none."""
+    from cxkit.course.release import leaks
+
+    found = list(leaks(source, release))
+    for i, cell in enumerate(release.cells):
+        label = meta(cell).get("grade_id", cell.get("id", i))
+        if "cxkit" in cell.metadata:
+            found.append(f"{label}: cxkit authoring metadata left in")
+        if cell.cell_type == "code" and cell.get("outputs"):
+            found.append(f"{label}: outputs left in")
+    for gid in grade_ids(source, "reflection"):
+        cell = next(c for c in release.cells if meta(c).get("grade_id") == gid)
+        if cell.source.strip() != "YOUR ANSWER HERE":
+            found.append(f"{gid}: the reflection is not the blank stub")
+    if release.metadata.get("kernelspec") != KERNELSPEC:
+        found.append("the release has another kernelspec")
+    return found
