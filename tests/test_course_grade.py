@@ -271,3 +271,19 @@ def test_copy_of_course_dir_is_independent(graded, tmp_path):
     outcomes = grade(Course(copy), "mini", workers=2, show_progress=False)
     assert outcomes["good"].score == 3
     assert load_outcomes(course, "mini")["good"].graded_at != outcomes["good"].graded_at
+
+
+def test_demo_runs_the_whole_cycle(tmp_path, capsys):
+    """Does `cxkit demo` release, collect, grade, and write feedback and the report?"""
+    from cxkit.course.demo import run_demo
+
+    out = run_demo(tmp_path / "demo", size=10, workers=2)
+    printed = capsys.readouterr().out
+    assert "Placed" in printed and "Could not place 2 file(s)" in printed
+    assert (out / "release" / "00-foundations" / "foundations.ipynb").is_file()
+    report = out / "reports" / "00-foundations" / "facilitator_report.html"
+    assert "Facilitator report: 00-foundations" in report.read_text()
+    outcomes = load_outcomes(Course(out), "00-foundations")
+    assert {o.state for o in outcomes.values()} >= {"graded", "failed"}
+    assert len(list((out / "feedback").rglob("*.html"))) == len(outcomes)
+    assert "facilitator report" in printed

@@ -376,8 +376,13 @@ def grade(
             outcome.score, outcome.max_score, manual = _score(course, workshop, pid)
             if outcome.state == "ok":
                 outcome.state = "graded"
+            notes = []
+            if "Timeout" in (result.get("log") or ""):
+                notes.append(f"a cell ran past the {cell_timeout} s limit and was stopped")
             if manual and outcome.state == "graded":
-                outcome.reason = "reflections await manual grading"
+                notes.append("reflections await manual grading")
+            if notes and outcome.state == "graded":
+                outcome.reason = "; ".join(notes)
         outcomes[pid] = outcome
         _save(course, workshop, outcome)
 

@@ -8,7 +8,11 @@ HTML without code: charts embedded as images, nothing loaded from the network.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -129,18 +133,19 @@ def render(
 
     out_html.parent.mkdir(parents=True, exist_ok=True)
     executed = out_html.with_suffix(".ipynb")
-    pm.execute_notebook(
-        str(template),
-        str(executed),
-        parameters={
-            "participants_csv": str(participants),
-            "exercises_csv": str(exercises),
-            "title": title,
-        },
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(out_html.parent),
-    )
+    with _quiet_stderr():  # the report kernel's start-up notices are noise here
+        pm.execute_notebook(
+            str(template),
+            str(executed),
+            parameters={
+                "participants_csv": str(participants),
+                "exercises_csv": str(exercises),
+                "title": title,
+            },
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(out_html.parent),
+        )
     notebook = nbformat.read(executed, as_version=4)
     notebook.cells = [c for c in notebook.cells if "remove-cell" not in c.metadata.get("tags", [])]
     exporter = HTMLExporter(
@@ -167,6 +172,20 @@ th { background: #f4f4f4; }
 img { max-width: 100%; }
 .anchor-link { display: none; }
 """
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Send file descriptor 2 (inherited by the kernel) to /dev/null for a while."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def report(course: Course, workshop: str) -> Path:
