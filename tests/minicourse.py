@@ -13,6 +13,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from cxkit.course.cells import split_hidden
+
 SETUP = "import math"
 DOUBLE = "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
 DOUBLE_TEST = (
@@ -73,20 +75,8 @@ def submission(replace: dict[str, str] | None = None) -> nbformat.NotebookNode:
         gid = cell.metadata["nbgrader"]["grade_id"]
         if replace and gid in replace:
             cell.source = replace[gid]
-        cell.source = _strip_hidden(cell.source)
+        cell.source = split_hidden(cell.source)[0]
     return notebook
-
-
-def _strip_hidden(source: str) -> str:
-    keep, hidden = [], False
-    for line in source.splitlines():
-        if "BEGIN HIDDEN TESTS" in line:
-            hidden = True
-        elif "END HIDDEN TESTS" in line:
-            hidden = False
-        elif not hidden:
-            keep.append(line)
-    return "\n".join(keep)
 
 
 def hand_in(root: Path, participant: str, notebook: nbformat.NotebookNode | str) -> Path:

@@ -268,9 +268,12 @@ def test_copy_of_course_dir_is_independent(graded, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(course.root, copy)
     (copy / ".cxkit" / GRADING_FILE).unlink()
+    records = course.root / ".cxkit" / GRADING_FILE
+    before = (records.read_bytes(), (course.root / "gradebook.db").read_bytes())
     outcomes = grade(Course(copy), "mini", workers=2, show_progress=False)
     assert outcomes["good"].score == 3
-    assert load_outcomes(course, "mini")["good"].graded_at != outcomes["good"].graded_at
+    assert (copy / ".cxkit" / GRADING_FILE).is_file()
+    assert (records.read_bytes(), (course.root / "gradebook.db").read_bytes()) == before
 
 
 def test_demo_runs_the_whole_cycle(tmp_path, capsys):

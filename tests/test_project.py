@@ -43,9 +43,10 @@ def test_package_ships_type_information():
     assert (ROOT / "cxkit" / "py.typed").is_file()
     project = _pyproject()
     assert "cxkit*" in project["tool"]["setuptools"]["packages"]["find"]["include"]
-    assert project["tool"]["setuptools"]["package-data"]["cxkit"] == ["py.typed"] or (
-        "py.typed" in project["tool"]["setuptools"]["package-data"]["cxkit"]
-    )
+    shipped = project["tool"]["setuptools"]["package-data"]["cxkit"]
+    for name in shipped:
+        assert (ROOT / "cxkit" / name).is_file(), f"package data {name} is missing"
+    assert "py.typed" in shipped
     module, function = project["project"]["scripts"]["cxkit"].split(":")
     imported = __import__(module, fromlist=[function])
     assert callable(getattr(imported, function))

@@ -154,15 +154,20 @@ def write_hand_ins(
     """
     out.mkdir(parents=True, exist_ok=True)
     names = sorted(p.stem for p in release_dir.glob("*.ipynb"))
+    notebooks = {
+        name: (
+            nbformat.read(release_dir / f"{name}.ipynb", as_version=4),
+            nbformat.read(source_dir / f"{name}.ipynb", as_version=4),
+        )
+        for name in names
+    }
     for n, person in enumerate(people):
         when = deadline - timedelta(hours=2 + n % 20)
         if person.kind == "late":
             when = deadline + timedelta(hours=5 + n % 30)
         files = {}
         for name in names:
-            release = nbformat.read(release_dir / f"{name}.ipynb", as_version=4)
-            source = nbformat.read(source_dir / f"{name}.ipynb", as_version=4)
-            notebook = hand_in(person.kind, release, source, seed=n)
+            notebook = hand_in(person.kind, *notebooks[name], seed=n)
             if notebook is None:
                 continue
             text = nbformat.writes(notebook)

@@ -110,9 +110,9 @@ def _identify(
             return f"handed in for workshop {match['workshop']!r}, not {workshop!r}"
         stamp = datetime.strptime(match["timestamp"], "%Y-%m-%d-%H-%M-%S")
         when = stamp.replace(tzinfo=UTC)
-        who = {ids.get(match["id"].lower(), match["id"])} if ids or match["id"] else set()
         if ids and match["id"].lower() not in ids:
             return f"participant {match['id']!r} is not on the roster (cxkit roster import)"
+        who = {ids.get(match["id"].lower(), match["id"])}
         stem = match["notebook"]
     else:
         stem = Path(name).stem

@@ -16,16 +16,15 @@ feedback would go. Unlike nbgrader's default it
 from __future__ import annotations
 
 import html
-import re
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
+from cxkit.course.cells import ANSI, error_message, split_hidden
 from cxkit.course.course import Course
 from cxkit.course.grade import Outcome, load_outcomes
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
        color: #1b1b1b; line-height: 1.5; }
@@ -38,57 +37,19 @@ pre { background: #f4f4f4; padding: .6rem; overflow-x: auto; border-radius: 4px;
 """
 
 
-def hidden_lines(source: str) -> list[str]:
-    """The lines between BEGIN and END HIDDEN TESTS in a cell's source."""
-    found, inside = [], False
-    for line in source.splitlines():
-        if "### BEGIN HIDDEN TESTS" in line:
-            inside = True
-        elif "### END HIDDEN TESTS" in line:
-            inside = False
-        elif inside and line.strip():
-            found.append(line.strip())
-    return found
-
-
-def _visible(source: str) -> str:
-    kept, inside = [], False
-    for line in source.splitlines():
-        if "### BEGIN HIDDEN TESTS" in line:
-            inside = True
-        elif "### END HIDDEN TESTS" in line:
-            inside = False
-        elif not inside:
-            kept.append(line)
-    return "\n".join(kept).rstrip()
-
-
-def _message(output: dict[str, Any], secrets: list[str]) -> str:
-    """One line for an error output, with nothing from a hidden test in it."""
-    text = _ANSI.sub("", f"{output.get('ename', 'Error')}: {output.get('evalue', '')}").strip()
-    traceback = _ANSI.sub("", "\n".join(output.get("traceback", [])))
-    quoted = any(s in text for s in secrets) or any(
-        s in traceback and s not in _ANSI.sub("", text) for s in secrets
-    )
-    if quoted or text.endswith(":"):
-        return "A hidden check did not pass. Re-read the question: what else must be true?"
-    return text
-
-
 def _cell_html(cell: Any, grade: dict[str, tuple[float | None, float]]) -> str:
     meta = cell.get("metadata", {}).get("nbgrader", {})
     gid = meta.get("grade_id")
-    secrets = hidden_lines(cell.source) if cell.cell_type == "code" else []
+    source, secrets = split_hidden(cell.source) if cell.cell_type == "code" else ("", [])
     parts = []
     if cell.cell_type == "markdown":
         parts.append(f"<div class='md'>{_markdown(cell.source)}</div>")
     elif cell.cell_type == "code":
-        source = _visible(cell.source)
         if source:
             parts.append(f"<pre><code>{html.escape(source)}</code></pre>")
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stdout":
-                parts.append(f"<pre>{html.escape(_ANSI.sub('', output.get('text', '')))}</pre>")
+                parts.append(f"<pre>{html.escape(ANSI.sub('', output.get('text', '')))}</pre>")
             elif output.get("output_type") in ("execute_result", "display_data"):
                 data = output.get("data", {})
                 if "image/png" in data:
@@ -107,7 +68,7 @@ def _cell_html(cell: Any, grade: dict[str, tuple[float | None, float]]) -> str:
         elif score >= points:
             parts.append(f"<div class='badge pass'>Passed: {score:g} / {points:g} points.</div>")
         else:
-            hint = "".join(f"<br>{html.escape(_message(e, secrets))}" for e in errors)
+            hint = "".join(f"<br>{html.escape(error_message(e, secrets))}" for e in errors)
             parts.append(
                 f"<div class='badge fail'>Not yet: {score:g} / {points:g} points.{hint}</div>"
             )

@@ -17,6 +17,7 @@ in one of a few long-lived worker processes. cxkit adds what nbgrader lacks:
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import selectors
@@ -32,6 +33,7 @@ from typing import Any
 
 import nbformat
 
+from cxkit.course.cells import split_hidden
 from cxkit.course.course import Course
 from cxkit.errors import CxkitError
 
@@ -89,6 +91,16 @@ def _cells(path: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _source_cells(path: Path) -> dict[str, dict[str, Any]]:
+    """The source notebook's cells, read once per grading run rather than per participant."""
+    return _cached_cells(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_cells(path: str, mtime_ns: int) -> dict[str, dict[str, Any]]:
+    return _cells(Path(path))
+
+
 def precheck(course: Course, workshop: str, participant: str) -> tuple[str, str]:
     """Look at a submission before grading: ("ok" | "needs attention" | "failed", reason)."""
     folder = course.folder("submitted") / participant / workshop
@@ -101,7 +113,7 @@ def precheck(course: Course, workshop: str, participant: str) -> tuple[str, str]
             submitted = _cells(path)
         except Exception as err:  # nbformat raises several kinds for broken files
             return "failed", f"{name}.ipynb is not a valid notebook ({type(err).__name__})"
-        source = _cells(course.folder("source") / workshop / f"{name}.ipynb")
+        source = _source_cells(course.folder("source") / workshop / f"{name}.ipynb")
         tests = [
             gid
             for gid, c in source.items()
@@ -118,7 +130,7 @@ def precheck(course: Course, workshop: str, participant: str) -> tuple[str, str]
             gid
             for gid in locked
             if gid in submitted
-            and _strip_hidden(submitted[gid]["source"]) != _strip_hidden(source[gid]["source"])
+            and split_hidden(submitted[gid]["source"])[0] != split_hidden(source[gid]["source"])[0]
         ]
         if edited:
             problems.append(
@@ -128,19 +140,6 @@ def precheck(course: Course, workshop: str, participant: str) -> tuple[str, str]
     if problems:
         return "needs attention", "; ".join(problems)
     return "ok", ""
-
-
-def _strip_hidden(source: str) -> str:
-    """A test cell's source without its hidden tests, as participants receive it."""
-    lines, hidden = [], False
-    for line in source.splitlines():
-        if "### BEGIN HIDDEN TESTS" in line:
-            hidden = True
-        elif "### END HIDDEN TESTS" in line:
-            hidden = False
-        elif not hidden:
-            lines.append(line.rstrip())
-    return "\n".join(lines).strip()
 
 
 def _reason_from_log(result: dict[str, Any]) -> str:

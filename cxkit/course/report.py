@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,13 +18,13 @@ from typing import Any
 import nbformat
 import pandas as pd
 
+from cxkit.course.cells import error_message, split_hidden
 from cxkit.course.course import REPO_ROOT, Course
-from cxkit.course.feedback import STYLE, hidden_lines
+from cxkit.course.feedback import STYLE
 from cxkit.course.grade import load_outcomes, submissions
 from cxkit.course.roster import roster
 
 TEMPLATE = REPO_ROOT / "workshops" / "reports" / "facilitator_report.ipynb"
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 PARTICIPANT_COLUMNS = [
     "participant",
     "name",
@@ -41,16 +40,10 @@ EXERCISE_COLUMNS = ["participant", "department", "exercise", "points", "score", 
 
 
 def _hint(cell: Any) -> str:
-    """The first line of a failed check's message, never quoting a hidden test."""
-    secrets = hidden_lines(cell.source)
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "error":
-            text = _ANSI.sub("", f"{output.get('ename')}: {output.get('evalue', '')}")
-            text = text.strip().splitlines()[0] if text.strip() else ""
-            if any(s in text for s in secrets) or text.endswith(":"):
-                return "(a hidden check)"
-            return text[:160]
-    return ""
+    """The message of a failed check, never quoting a hidden test."""
+    _, secrets = split_hidden(cell.source)
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    return error_message(errors[0], secrets)[:160] if errors else ""
 
 
 def export(course: Course, workshop: str, out: Path) -> tuple[Path, Path]:
