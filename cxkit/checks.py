@@ -741,6 +741,41 @@ def touchpoints(
     )
 
 
+def _extreme(answer: Any, table: pd.DataFrame, column: str, name: str, low: bool) -> None:
+    """Check that ``answer`` names the row with the lowest (or highest) ``column``."""
+    values = table[column].dropna()
+    right, opposite = (
+        (values.idxmin(), values.idxmax()) if low else (values.idxmax(), values.idxmin())
+    )
+    word, other, method = (
+        ("lowest", "highest", "idxmin") if low else ("highest", "lowest", "idxmax")
+    )
+    sort = f'.sort_values("{column}")' if low else f'.sort_values("{column}", ascending=False)'
+    _answered(answer, name)
+    if isinstance(answer, pd.Series | pd.DataFrame):
+        _fail(f"{name} is a {type(answer).__name__}; a name is wanted: use .{method}().")
+    if isinstance(answer, numbers.Real) and not isinstance(answer, bool | np.bool_):
+        extreme = values.min() if low else values.max()
+        what = f"the {word} value itself" if _close(float(answer), extreme) else "a number"
+        _fail(
+            f"{name} is {what}; the name of its row is wanted: "
+            f"use .{method}(), not .{method[3:]}()."
+        )
+    text, labels = str(answer), [str(x) for x in values.index]
+    if text == str(right):
+        shown, rows = _show(float(values[right])), len(values)
+        rank = f"the {word} {column} ({shown}) of {rows}" if rows > 1 else f"the only row ({shown})"
+        print(f'Correct: {name} = "{text}", {rank}.')
+        return
+    if text == str(opposite):
+        _fail(f'{name} = "{text}" has the {other} {column}, not the {word}: use .{method}().')
+    if text.strip().lower() == str(right).lower():
+        _fail(f'{name} = "{text}" is nearly right: write it exactly as in the table.')
+    if text not in labels:
+        _fail(f'No row is called "{text}".{close_match(text, labels)} Rows: {", ".join(labels)}.')
+    _fail(f'{name} = "{text}" is not the {word}: sort the table with {sort}.')
+
+
 def lowest(
     answer: Any, table: pd.DataFrame, *, column: str = "value", name: str = "your answer"
 ) -> None:
@@ -767,24 +802,87 @@ def lowest(
     ...
     cxkit.checks.CheckFailed: worst = "delivery" has the highest value, not the lowest: ...
     """
-    values = table[column].dropna()
-    best, worst = str(values.idxmax()), str(values.idxmin())
+    _extreme(answer, table, column, name, low=True)
+
+
+def highest(
+    answer: Any, table: pd.DataFrame, *, column: str = "value", name: str = "your answer"
+) -> None:
+    """Check that ``answer`` names the row of ``table`` with the highest ``column``.
+
+    Parameters
+    ----------
+    answer : str
+        The name (row label) you picked, such as a warehouse.
+    table : pandas DataFrame
+        One row per group, such as what :func:`cxkit.nps_by` returns.
+    column : str, default "value"
+        The column to compare.
+    name : str
+        Your variable's name, for the messages.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"value": [6.0, 17.0]}, index=["North DC", "South DC"])
+    >>> highest("South DC", table, name="latest")
+    Correct: latest = "South DC", the highest value (17) of 2.
+    >>> highest(17.0, table, name="latest")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cxkit.checks.CheckFailed: latest is the highest value itself; the name of its row is wanted: ...
+    """
+    _extreme(answer, table, column, name, low=False)
+
+
+def choice(
+    answer: Any,
+    expected: str,
+    options: Sequence[str],
+    *,
+    name: str = "your answer",
+    hint: str = "",
+) -> None:
+    """Check that ``answer`` is the option ``expected``, one of a few written-out ``options``.
+
+    For answers that are a word, such as "yes" or "no", or the name of a
+    letter template. Upper or lower case and spaces around the word do not matter.
+
+    Parameters
+    ----------
+    answer : str
+        Your choice.
+    expected : str
+        The right option.
+    options : list of str
+        Every option the question offers.
+    name : str
+        Your variable's name, for the messages.
+    hint : str
+        What to look at when the choice is wrong.
+
+    Examples
+    --------
+    >>> choice("Yes", "yes", ["yes", "no"], name="gap_is_real")
+    Correct: gap_is_real = "yes".
+    >>> choice("maybe", "yes", ["yes", "no"], name="gap_is_real")
+    Traceback (most recent call last):
+    ...
+    cxkit.checks.CheckFailed: gap_is_real = "maybe" is not one of the options: "yes" or "no".
+    """
     _answered(answer, name)
-    if isinstance(answer, pd.Series | pd.DataFrame):
-        _fail(f"{name} is a {type(answer).__name__}; a name is wanted: use .idxmin().")
-    if isinstance(answer, numbers.Real) and not isinstance(answer, bool | np.bool_):
-        what = "the lowest value itself" if _close(float(answer), values.min()) else "a number"
-        _fail(f"{name} is {what}; the name of its row is wanted: use .idxmin(), not .min().")
-    text, labels = str(answer), [str(x) for x in values.index]
-    if text == worst:
-        low, rows = _show(float(values.min())), len(values)
-        rank = f"the lowest {column} ({low}) of {rows}" if rows > 1 else f"the only row ({low})"
-        print(f'Correct: {name} = "{text}", {rank}.')
+    shown = " or ".join(f'"{o}"' for o in options)
+    if isinstance(answer, bool | np.bool_):
+        _fail(f"{name} is {bool(answer)}; write one of the words {shown}, in quotes.")
+    if not isinstance(answer, str):
+        _fail(f"{name} is a {type(answer).__name__}; write one of the words {shown}, in quotes.")
+    text = answer.strip().lower()
+    known = {o.lower(): o for o in options}
+    if text not in known:
+        _fail(
+            f'{name} = "{answer}" is not one of the options: {shown}.'
+            + close_match(answer, list(options))
+        )
+    if known[text] == expected:
+        print(f'Correct: {name} = "{expected}".')
         return
-    if text == best:
-        _fail(f'{name} = "{text}" has the highest {column}, not the lowest: use .idxmin().')
-    if text.strip().lower() == worst.lower():
-        _fail(f'{name} = "{text}" is nearly right: write it exactly as in the table.')
-    if text not in labels:
-        _fail(f'No row is called "{text}".{close_match(text, labels)} Rows: {", ".join(labels)}.')
-    _fail(f'{name} = "{text}" is not the lowest: sort the table with .sort_values("{column}").')
+    _fail(f'{name} = "{known[text]}" is not the right choice. {hint}'.rstrip())

@@ -34,3 +34,13 @@ def sample_copy(tmp_path: Path) -> Path:
     target = tmp_path / "company"
     shutil.copytree(DATASETS, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def other_company(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A sample-sized company generated with another seed, for answers that must follow the data."""
+    from cxkit.data.generate import generate
+
+    folder = tmp_path_factory.mktemp("seed7")
+    generate(folder, seed=7)
+    return folder

@@ -1,19 +1,17 @@
 """Helpers for the workshop notebook tests: run, grade, read scores, lint.
 
-Every workshop's test module is a few lines with these::
+A workshop's own test module is a few lines with these::
 
-    from notebooks import failures, lint_source, read_source, run
+    from notebooks import read_source, solve
 
-    SOURCE = read_source("01-invoices")["invoices"]
+    SOURCE = read_source("01-accounting-finance")["accounting"]
 
-    @pytest.mark.slow
-    def test_source_runs(tmp_path):
-        '''Does the source run headless, every check passing?'''
-        assert failures(run(SOURCE, tmp_path)) == []
+    def test_the_solution_finds_the_planted_effect():
+        found, outcomes = solve(SOURCE)
+        assert found["nps_gap"] == pytest.approx(...)
 
-    def test_metadata():
-        '''Is the metadata of the source notebook sound?'''
-        assert lint_source(SOURCE) == []
+``test_workshops.py`` runs, grades, releases and lints every workshop in
+source/; a workshop's own module tests what only it has.
 
 ``GradingCourse`` builds a temporary nbgrader course, takes submissions and
 autogrades them; ``exercises`` pairs each answer cell with its grade cell.
@@ -202,15 +200,16 @@ def _quiet_globals() -> Iterator[None]:
         warnings.showwarning = saved
 
 
-def exec_cells(
+def solve(
     notebook: nbformat.NotebookNode, parameters: dict[str, Any] | None = None
-) -> dict[str, str]:
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Run a notebook's code cells in this process, fast and without a kernel.
 
     The parameters replace the ``parameters`` cell's values. Returns the
-    outcome of each grade cell: "" when it passed, else the error message.
-    Stops at the first failure of any other cell (raising it). For checking
-    many parameter values quickly; ``run`` is the real thing.
+    notebook's variables after the last cell, and the outcome of each grade
+    cell: "" when it passed, else the error message. Stops at the first failure
+    of any other cell (raising it). For checking many parameter values and the
+    values a solution finds; ``run`` is the real thing.
     """
     import matplotlib
 
@@ -237,7 +236,14 @@ def exec_cells(
             if kind(notebook, i) == "parameters":
                 namespace.update(parameters or {})
             plt.close("all")
-    return outcomes
+    return namespace, outcomes
+
+
+def exec_cells(
+    notebook: nbformat.NotebookNode, parameters: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """The outcome of each grade cell when ``solve`` runs the notebook ("" when it passed)."""
+    return solve(notebook, parameters)[1]
 
 
 # --- nbgrader -----------------------------------------------------------------------------

@@ -317,6 +317,39 @@ def test_lowest_hints(capsys):
     assert capsys.readouterr().out.startswith('Correct: w = "invoice", the lowest value (-5) of 3')
 
 
+def test_highest_hints(capsys):
+    """Does highest name the opposite end, the value itself, a typo and a middle row?"""
+    table = pd.DataFrame({"value": [6.0, 17.0, 9.0]}, index=["North DC", "South DC", "East DC"])
+    assert "has the lowest value, not the highest: use .idxmax()" in hint(
+        checks.highest, "North DC", table, name="w"
+    )
+    assert "the highest value itself" in hint(checks.highest, 17.0, table, name="w")
+    assert "use .idxmax(), not .max()" in hint(checks.highest, 17.0, table, name="w")
+    assert 'Did you mean "South DC"?' in hint(checks.highest, "Suoth DC", table, name="w")
+    assert "ascending=False" in hint(checks.highest, "East DC", table, name="w")
+    checks.highest("South DC", table, name="w")
+    assert capsys.readouterr().out.startswith(
+        'Correct: w = "South DC", the highest value (17) of 3'
+    )
+
+
+def test_choice_accepts_case_and_spaces_and_names_the_options(capsys):
+    """Does choice take " Yes " for "yes", and say what the options are when it is none of them?"""
+    checks.choice(" Yes ", "yes", ["yes", "no"], name="real")
+    assert capsys.readouterr().out == 'Correct: real = "yes".\n'
+    assert hint(
+        checks.choice, "no", "yes", ["yes", "no"], name="real", hint="Do they overlap?"
+    ) == ('real = "no" is not the right choice. Do they overlap?')
+    assert 'Did you mean "friendly"?' in hint(
+        checks.choice, "frendly", "friendly", ["friendly", "standard"], name="t"
+    )
+    assert "(True/False)" not in hint(checks.choice, True, "yes", ["yes", "no"], name="real")
+    assert 'is True; write one of the words "yes" or "no"' in hint(
+        checks.choice, True, "yes", ["yes", "no"], name="real"
+    )
+    assert "is still None" in hint(checks.choice, None, "yes", ["yes", "no"], name="real")
+
+
 # --- start() ------------------------------------------------------------------------------
 
 
