@@ -4,10 +4,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean help
+.PHONY: demo lab test lint format bench clean help
 
 help:
 	@echo "make demo   run the main job on the bundled sample company"
+	@echo "make lab    a participant's own copy of the notebooks, in JupyterLab (./workspace)"
 	@echo "make test   lint, then every test"
 	@echo "make lint   ruff, ruff format --check, mypy"
 	@echo "make bench  benchmarks: figures and ratios against plain pandas"
@@ -21,6 +22,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(VENV)/bin/cxkit demo
+
+lab: $(STAMP)
+	$(VENV)/bin/cxkit lab workspace
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,11 @@ One command for a whole workshop cycle::
     cxkit status 00                    who handed in, who was graded, who failed and why
     cxkit demo                         all of the above on a simulated cohort
 
+and two for participants::
+
+    cxkit lab                          your own copy of the notebooks, in JupyterLab
+    cxkit submit 00 --id jo.smith      one zip to hand in, named for cxkit collect
+
 Every course command takes ``--course-dir`` (any nbgrader course directory; by
 default the current folder if it has a source/ folder, else this repository)
 and ``--db-url`` (any SQLAlchemy URL nbgrader accepts; by default SQLite in the
@@ -274,7 +279,51 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--size", type=int, default=36, help="participants (36)")
     demo.add_argument("--workers", type=int, default=2)
     demo.set_defaults(func=_demo)
+    _participant_commands(commands)
     return parser
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from cxkit.course import lab
+
+    workspace = lab.prepare(args.workspace, args.workshops or None)
+    print(workspace.summary(), flush=True)
+    if args.no_start:
+        return 0
+    return lab.start(workspace.root, args.port)
+
+
+def _submit(args: argparse.Namespace) -> int:
+    from cxkit.course.submit import submit
+
+    print(submit(_workshop_name(args.workshop, args.workspace), args.id, args.workspace).summary())
+    return 0
+
+
+def _workshop_name(given: str, workspace: Path) -> str:
+    """A workshop folder from its full name or its number ("00")."""
+    if (workspace / given).is_dir():
+        return given
+    found = sorted(p.name for p in workspace.glob(f"{given}-*") if p.is_dir())
+    return found[0] if len(found) == 1 else given
+
+
+def _participant_commands(commands: argparse._SubParsersAction) -> None:
+    lab = commands.add_parser(
+        "lab", help="participants: copy the released notebooks into a workspace, open JupyterLab"
+    )
+    lab.add_argument(
+        "workspace", nargs="?", type=Path, default=Path("workspace"), help="(./workspace)"
+    )
+    lab.add_argument("--workshops", nargs="*", help="default: every released workshop")
+    lab.add_argument("--port", type=int, default=8888)
+    lab.add_argument("--no-start", action="store_true", help="prepare the workspace only")
+    lab.set_defaults(func=_lab)
+    sub = commands.add_parser("submit", help="participants: zip a workshop to hand in")
+    sub.add_argument("workshop", help='the workshop folder, or its number such as "00"')
+    sub.add_argument("--id", required=True, help="your participant id, e.g. jo.smith")
+    sub.add_argument("--workspace", type=Path, default=Path("."), help="folder holding it (here)")
+    sub.set_defaults(func=_submit)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
