@@ -11,11 +11,17 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cxkit.errors import CxkitError
+
+try:
+    import fcntl
+except ImportError:  # Windows: one cxkit process at a time per course folder
+    fcntl = None  # type: ignore[assignment]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -129,6 +135,19 @@ class Course:
     def write_json(self, name: str, value: Any) -> None:
         """Write atomically, so an interrupt never leaves half a file."""
         path = self.state / name
-        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(value, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
+
+    def update_json(self, name: str, default: Any, change: Callable[[Any], None]) -> None:
+        """Read, change and write a record under a lock.
+
+        Two ``cxkit`` processes (grading two workshops at once, say) never lose
+        each other's changes.
+        """
+        with (self.state / f"{name}.lock").open("a") as lock:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            value = self.read_json(name, default)
+            change(value)
+            self.write_json(name, value)

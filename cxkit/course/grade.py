@@ -295,9 +295,10 @@ def load_outcomes(course: Course, workshop: str) -> dict[str, Outcome]:
 
 
 def _save(course: Course, workshop: str, outcome: Outcome) -> None:
-    everything = course.read_json(GRADING_FILE, {})
-    everything.setdefault(workshop, {})[outcome.participant] = outcome.as_dict()
-    course.write_json(GRADING_FILE, everything)
+    def change(everything: dict[str, Any]) -> None:
+        everything.setdefault(workshop, {})[outcome.participant] = outcome.as_dict()
+
+    course.update_json(GRADING_FILE, {}, change)
 
 
 def ensure_released(course: Course, workshop: str) -> None:
