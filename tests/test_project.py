@@ -17,8 +17,8 @@ def _name(spec: str) -> str:
 
 
 def _spec(spec: str) -> str:
-    """A requirement without its environment marker, spaces removed."""
-    return spec.split(";")[0].replace(" ", "")
+    """A requirement without its environment marker and extras (conda has none), spaces removed."""
+    return re.sub(r"\[.*?\]", "", spec.split(";")[0]).replace(" ", "")
 
 
 def _pyproject() -> dict:

@@ -8,10 +8,11 @@ grading outcomes such as "failed: kernel died") in ``.cxkit/`` beside it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,46 @@ except ImportError:  # Windows: one cxkit process at a time per course folder
     fcntl = None  # type: ignore[assignment]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+ADVISORY_LOCK = 0x6378_6B69  # "cxki": the key of cxkit's PostgreSQL advisory lock
+_HELD: dict[str, int] = {}  # gradebook URL -> how deep this process holds its lock
+
+
+DEFAULT_COURSE_ID = "cxkit"  # nbgrader's default, "", breaks PostgreSQL's foreign keys
+
+
+def nbgrader_config(course_root: Path) -> Any:
+    """A course's ``nbgrader_config.py`` as a traitlets Config, with a course id always set."""
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = Config()
+    if (course_root / "nbgrader_config.py").is_file():
+        config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config())
+    if not config.CourseDirectory.get("course_id"):
+        config.CourseDirectory.course_id = DEFAULT_COURSE_ID
+    return config
+
+
+def _null_pool() -> Any:
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
+
+
+def _safe(url: str) -> str:
+    """A database URL without its password, for messages.
+
+    Examples
+    --------
+    >>> _safe("postgresql://grader:s3cret@db.example.org/course")
+    'postgresql://grader:***@db.example.org/course'
+    """
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: show it, it holds no parsed password
+        return url
 
 
 def tools_on_path() -> None:
@@ -59,6 +100,11 @@ class Course:
     def gradebook_url(self) -> str:
         """The gradebook: SQLite in the course folder unless --db-url says otherwise."""
         return self.db_url or f"sqlite:///{self.root / 'gradebook.db'}"
+
+    @property
+    def course_id(self) -> str:
+        """nbgrader's course id, from nbgrader_config.py (default "cxkit")."""
+        return str(nbgrader_config(self.root).CourseDirectory.course_id)
 
     def folder(self, step: str) -> Path:
         """One of nbgrader's step folders: source, release, submitted, autograded, feedback."""
@@ -105,9 +151,8 @@ class Course:
         """nbgrader's API for this course, with cxkit's quiet defaults and extra config."""
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
-        from traitlets.config import Config
 
-        cfg = Config()
+        cfg = nbgrader_config(self.root)
         cfg.CourseDirectory.root = str(self.root)
         cfg.CourseDirectory.db_url = self.gradebook_url
         exchange = self.state / "exchange"  # unused by cxkit; avoids nbgrader's critical log
@@ -123,7 +168,62 @@ class Course:
         """An open nbgrader Gradebook; use it as a context manager."""
         from nbgrader.api import Gradebook
 
-        return Gradebook(self.gradebook_url)
+        with self.exclusive():  # the first opening creates the tables: one process at a time
+            return Gradebook(self.gradebook_url, self.course_id)
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the course's lock: one ``cxkit`` process at a time changes the gradebook's shape.
+
+        With a PostgreSQL gradebook the lock is a PostgreSQL advisory lock, so it
+        holds across machines; otherwise it is a lock file in ``.cxkit/``. Taking
+        it again while holding it (in this process) is fine.
+        """
+        from sqlalchemy.exc import OperationalError
+
+        key = self.gradebook_url
+        if _HELD.get(key):
+            _HELD[key] += 1
+            try:
+                yield
+            finally:
+                _HELD[key] -= 1
+            return
+        try:
+            with self._lock():
+                _HELD[key] = 1
+                try:
+                    yield
+                finally:
+                    _HELD[key] = 0
+        except OperationalError as err:
+            first = (str(err.orig or err).strip().splitlines() or [type(err).__name__])[0]
+            raise CxkitError(
+                f"Could not reach the gradebook at {_safe(key)}: {first}. Check --db-url "
+                "(host, port, user, database name) and that the database server is running "
+                "and reachable from this machine."
+            ) from err
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        if not self.gradebook_url.startswith("postgresql"):
+            with (self.state / "gradebook.lock").open("a") as lock:
+                if fcntl is not None:
+                    fcntl.flock(lock, fcntl.LOCK_EX)
+                yield
+            return
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.gradebook_url, poolclass=_null_pool())
+        try:
+            with engine.connect() as connection:
+                connection.execute(text(f"SELECT pg_advisory_lock({ADVISORY_LOCK})"))
+                try:
+                    yield
+                finally:
+                    connection.execute(text(f"SELECT pg_advisory_unlock({ADVISORY_LOCK})"))
+        finally:
+            engine.dispose()
 
     # --- cxkit's own records ---------------------------------------------------------
     def read_json(self, name: str, default: Any) -> Any:

@@ -306,8 +306,27 @@ def ensure_released(course: Course, workshop: str) -> None:
 
     nbgrader records them when it generates the release. This runs that step on
     a temporary copy of the source, so the course's own ``release/`` folder is
-    never rewritten behind the facilitator's back.
+    never rewritten behind the facilitator's back. Two graders starting at once
+    (on one shared gradebook) take turns.
     """
+    with course.exclusive():
+        _release_once(course, workshop)
+
+
+def _register(course: Course, participants: list[str]) -> None:
+    """Add the participants to the gradebook before grading starts.
+
+    nbgrader would add each one as it grades; two graders sharing a gradebook
+    could then add the same person at once, and one of them would fail.
+    """
+    with course.exclusive(), course.gradebook() as gradebook:
+        known = {student.id for student in gradebook.students}
+        for pid in participants:
+            if pid not in known:
+                gradebook.add_student(pid)
+
+
+def _release_once(course: Course, workshop: str) -> None:
     with course.gradebook() as gradebook:
         try:
             assignment = gradebook.find_assignment(workshop)
@@ -358,6 +377,7 @@ def grade(
         checks[pid] = (state, reason, checksum)
     if not todo:
         return outcomes
+    _register(course, todo)
 
     def record(pid: str, result: dict[str, Any]) -> None:
         state, reason, checksum = checks[pid]

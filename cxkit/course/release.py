@@ -20,7 +20,7 @@ from typing import Any
 
 import nbformat
 
-from cxkit.course.course import REPO_ROOT, Course
+from cxkit.course.course import REPO_ROOT, Course, nbgrader_config
 from cxkit.errors import CxkitError
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
@@ -113,15 +113,7 @@ def leaks(source: nbformat.NotebookNode, released: nbformat.NotebookNode) -> lis
     return found
 
 
-def _config(course_root: Path) -> Any:
-    """The course's nbgrader_config.py as a traitlets Config (empty when there is none)."""
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = Config()
-    if (course_root / "nbgrader_config.py").is_file():
-        config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config())
-    return config
+_config = nbgrader_config  # the course's nbgrader_config.py as a traitlets Config
 
 
 def _run_nbgrader(
