@@ -1,0 +1,169 @@
+"""The template process of the warm kernel pool: imports once, forks a fresh kernel on request.
+
+Started by :mod:`cxkit.course.pool` as ``python -m cxkit.course.forkserver SOCKET``.
+It imports ipykernel, NumPy, pandas, matplotlib and cxkit once (about 1.5 s),
+then listens on a Unix socket. Each request, one JSON line, asks for one kernel:
+the template forks, and the child becomes an ordinary ipykernel for that
+connection file, in its own session (so its process group can be signalled
+and killed as a whole), with the request's working folder and environment, a
+fresh random state, and its output sent where the request says. Nothing of
+one participant's kernel survives into the next: each is a new process, forked
+from a template that never runs participants' code.
+
+Linux only (fork, ``prctl``); elsewhere the pool is not used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from typing import Any
+
+# Read at import time by the libraries below, so set before importing them: one
+# BLAS thread (a thread's state does not survive fork), and the inline backend by
+# name, without importing matplotlib_inline here (importing it early loses plots).
+THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+INLINE = "module://matplotlib_inline.backend_inline"
+PRELOAD = (
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "cxkit",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.debugger",
+    "IPython.core.history",
+    "sqlite3",
+    "pdb",
+)
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+_exits: dict[int, int] = {}  # forked pid -> exit status, once reaped
+
+
+def _prctl(option: int, value: int) -> None:
+    # Not glibc Linux: no prctl, and the watch threads alone end orphaned kernels.
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(option, value, 0, 0, 0)
+
+
+def _die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Ask Linux to send ``sig`` to this process when its parent dies."""
+    _prctl(PR_SET_PDEATHSIG, sig)
+
+
+def _reap(*_: Any) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        _exits[pid] = os.waitstatus_to_exitcode(status)
+
+
+def _watch(pid: int) -> None:
+    """End this kernel when the process that asked for it is gone (it is not our parent)."""
+
+    def loop() -> None:
+        while True:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os.killpg(os.getpgrp(), signal.SIGKILL)
+            except PermissionError:
+                pass
+            time.sleep(1.0)
+
+    threading.Thread(target=loop, name="cxkit-watch-client", daemon=True).start()
+
+
+def _child(request: dict[str, Any], listener: socket.socket, connection: socket.socket) -> None:
+    """Become the kernel asked for; never returns."""
+    try:
+        os.setsid()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _die_with_parent()
+        listener.close()
+        connection.close()
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        out = os.open(request.get("output") or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        sys.stdout = os.fdopen(1, "w", buffering=1)
+        sys.stderr = os.fdopen(2, "w", buffering=1)
+        import random
+
+        import numpy
+
+        random.seed()
+        numpy.random.seed()
+        _watch(int(request["client"]))
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(request["argv"])
+        # matplotlib was imported before this kernel's shell existed, so wire its
+        # inline backend to the shell now, as the kernel would on first import.
+        if app.shell is not None:
+            app.shell.enable_matplotlib("inline")
+        app.start()
+    except BaseException as err:  # report, then go: the client sees the kernel die
+        print(f"cxkit kernel could not start: {type(err).__name__}: {err}", file=sys.stderr)
+        os._exit(1)
+    os._exit(0)  # skip tearing down a thousand modules: the process is done
+
+
+def serve(path: str) -> None:
+    """Import the libraries, then fork a kernel for each request on the Unix socket ``path``."""
+    for name in THREADS:
+        os.environ[name] = "1"
+    os.environ.setdefault("MPLBACKEND", INLINE)
+    _die_with_parent()
+    # Processes a kernel started and left behind come to the template, which reaps
+    # them: no zombies, even where PID 1 reaps nothing (as in many containers).
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    import importlib
+
+    for module in PRELOAD:
+        importlib.import_module(module)
+    signal.signal(signal.SIGCHLD, _reap)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(16)
+    print("ready", flush=True)
+    while True:
+        try:
+            connection, _ = listener.accept()
+        except InterruptedError:
+            continue
+        with connection:
+            request = json.loads(connection.makefile("r").readline())
+            if request.get("op") == "status":
+                _reap()
+                pid = int(request["pid"])
+                answer: dict[str, Any] = {"exit": _exits.get(pid)}
+            else:
+                pid = os.fork()
+                if pid == 0:
+                    _child(request, listener, connection)
+                answer = {"pid": pid}
+            connection.sendall((json.dumps(answer) + "\n").encode())
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])

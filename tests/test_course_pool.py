@@ -1,0 +1,241 @@
+"""The warm kernel pool: each kernel a fresh fork of a template that has imported everything."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import psutil
+import pytest
+
+from cxkit.course.pool import Template, WarmKernelManager
+
+pytestmark = pytest.mark.slow
+
+
+class Kernel:
+    """One kernel from the pool, driven synchronously for the tests."""
+
+    def __init__(self, **env: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.manager = WarmKernelManager(kernel_name="cxkit")
+        start = self.manager.start_kernel(env=dict(os.environ, **env))
+        self.loop.run_until_complete(start)
+        self.client = self.manager.client()
+        self.client.start_channels()
+        self.loop.run_until_complete(self.client.wait_for_ready(timeout=60))
+
+    @property
+    def pid(self) -> int:
+        return int(self.manager.provisioner.pid)
+
+    def run(self, code: str, timeout: float = 30) -> dict[str, Any]:
+        """Run code; return its printed text, its error name and its outputs' types."""
+
+        async def go() -> dict[str, Any]:
+            msg_id = self.client.execute(code)
+            found: dict[str, Any] = {"text": "", "error": None, "types": []}
+            while True:
+                msg = await self.client.get_iopub_msg(timeout=timeout)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                kind, content = msg["msg_type"], msg["content"]
+                if kind == "stream":
+                    found["text"] += content["text"]
+                elif kind == "error":
+                    found["error"] = content["ename"]
+                elif kind in ("display_data", "execute_result"):
+                    found["types"].append(sorted(content["data"]))
+                elif kind == "status" and content["execution_state"] == "idle":
+                    return found
+
+        return self.loop.run_until_complete(go())
+
+    def alive(self) -> bool:
+        return bool(self.loop.run_until_complete(self.manager.is_alive()))
+
+    def close(self) -> None:
+        self.client.stop_channels()
+        self.loop.run_until_complete(self.manager.shutdown_kernel(now=True))
+        self.loop.close()
+
+
+@pytest.fixture
+def kernels() -> Iterator[list[Kernel]]:
+    """Kernels started by a test, all shut down after it."""
+    started: list[Kernel] = []
+    yield started
+    for kernel in started:
+        kernel.close()
+
+
+def _start(kernels: list[Kernel], **env: str) -> Kernel:
+    kernels.append(Kernel(**env))
+    return kernels[-1]
+
+
+def _gone(pid: int, within: float = 10.0) -> bool:
+    """Has the process ended and been reaped (not left a zombie) within a few seconds?"""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # ours to reap when it was orphaned to this test
+        try:
+            psutil.Process(pid).status()
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def reaper() -> Iterator[None]:
+    """Make this test process adopt orphans (as init would), so that it can reap them."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    yield
+    libc.prctl(36, 0, 0, 0, 0)
+
+
+def test_a_pool_kernel_is_a_fresh_process_in_its_own_session(kernels):
+    """Is each kernel a new process, leading its own session, not the template itself?"""
+    first, second = _start(kernels), _start(kernels)
+    template = Template.get().process.pid
+    pids = {first.pid, second.pid}
+    assert len(pids) == 2 and template not in pids
+    for kernel in (first, second):
+        assert (
+            kernel.run("import os; print(os.getpid(), os.getsid(0))")["text"].split()
+            == [str(kernel.pid)] * 2
+        )
+        assert psutil.Process(kernel.pid).ppid() == template
+
+
+def test_nothing_of_one_participant_reaches_the_next(kernels):
+    """Are a variable, a monkeypatch of pandas and of cxkit.checks gone in the next kernel?"""
+    first = _start(kernels)
+    first.run(
+        "import pandas, cxkit.checks\nsecret = 'ana'\n"
+        "pandas.DataFrame.sum = lambda *a, **k: 42\ncxkit.checks.nps = lambda *a, **k: None"
+    )
+    assert first.run("print(pandas.DataFrame({'a': [1]}).sum())")["text"].strip() == "42"
+    second = _start(kernels)
+    shown = second.run(
+        "import pandas, cxkit.checks\nprint('secret' in globals(), "
+        "int(pandas.DataFrame({'a': [1, 2]}).sum().iloc[0]), cxkit.checks.nps.__module__)"
+    )
+    assert shown["text"].split() == ["False", "3", "cxkit.checks"]
+
+
+def test_each_kernel_has_its_own_random_state_and_environment(kernels):
+    """Do two kernels draw different random numbers, and see the environment of their request?"""
+    code = "import random, os, numpy\nprint(random.random(), numpy.random.random())"
+    first, second = _start(kernels, CXKIT_PROBE="ana"), _start(kernels, CXKIT_PROBE="ben")
+    assert first.run(code)["text"] != second.run(code)["text"]
+    probe = "import os; print(os.environ.get('CXKIT_PROBE'))"
+    assert [k.run(probe)["text"].strip() for k in (first, second)] == ["ana", "ben"]
+
+
+def test_plots_and_heavy_imports_are_ready(kernels):
+    """Does a plot come back as an inline PNG, and is pandas already imported (no import cost)?"""
+    kernel = _start(kernels)
+    shown = kernel.run(
+        "import sys; print('pandas' in sys.modules)\n"
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show()"
+    )
+    assert shown["text"].strip() == "True"
+    assert ["image/png", "text/plain"] in shown["types"]
+
+
+def test_a_kernel_that_exits_is_seen_dead_and_the_pool_goes_on(kernels):
+    """After os._exit(1) in one kernel, is it reported dead, and does the next kernel work?"""
+    kernel = _start(kernels)
+    pid = kernel.pid
+    kernel.client.execute("import os; os._exit(1)")
+    assert _gone(pid)
+    assert not kernel.alive()
+    assert _start(kernels).run("print(6 * 7)")["text"].strip() == "42"
+
+
+def test_an_infinite_loop_is_interrupted(kernels):
+    """Does interrupting a kernel stuck in a loop give KeyboardInterrupt and keep it usable?"""
+    kernel = _start(kernels)
+    kernel.client.execute("while True:\n    pass")
+    time.sleep(0.5)
+    kernel.loop.run_until_complete(kernel.manager.interrupt_kernel())
+    time.sleep(0.2)
+    assert kernel.run("print('still here')")["text"].strip() == "still here"
+
+
+def test_a_loop_ignoring_sigint_and_its_forked_child_are_killed(kernels):
+    """Is a kernel that ignores SIGINT, and the process it forked, gone after a forced shutdown?"""
+    kernel = _start(kernels)
+    child = kernel.run(
+        "import os, signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "pid = os.fork()\nif pid == 0:\n    time.sleep(600)\nprint(pid)"
+    )["text"].strip()
+    kernel.client.execute("while True:\n    pass")
+    pid = kernel.pid
+    kernels.remove(kernel)
+    kernel.close()
+    assert _gone(pid) and _gone(int(child))
+
+
+def test_a_dead_template_is_restarted(kernels):
+    """When the template dies between kernels, does the next kernel start from a new one?"""
+    _start(kernels)
+    old = Template.get().process
+    old.kill()
+    old.wait()
+    kernel = _start(kernels)
+    assert Template.get().process.pid != old.pid
+    assert kernel.run("print('ok')")["text"].strip() == "ok"
+
+
+def test_no_kernel_or_template_outlives_a_killed_grader(tmp_path, reaper):
+    """When the grading process is killed (kill -9), do its kernels and template go too?"""
+    script = textwrap.dedent(
+        """
+        import asyncio, time
+        from cxkit.course.pool import Template, WarmKernelManager
+
+        async def main():
+            manager = WarmKernelManager(kernel_name="cxkit")
+            await manager.start_kernel()
+            print(manager.provisioner.pid, Template.get().process.pid, flush=True)
+            time.sleep(600)
+
+        asyncio.run(main())
+        """
+    )
+    grader = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    assert grader.stdout is not None
+    kernel, template = (int(x) for x in grader.stdout.readline().split())
+    assert psutil.pid_exists(kernel) and psutil.pid_exists(template)
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    assert _gone(template) and _gone(kernel)
+
+
+def test_stopping_the_pool_leaves_no_process_behind(kernels):
+    """After the kernels shut down and the template stops, is nothing of the pool left?"""
+    for _ in range(3):
+        _start(kernels)
+    started = {k.pid for k in kernels} | {Template.get().process.pid}
+    while kernels:
+        kernels.pop().close()
+    Template.stop()
+    assert all(_gone(pid) for pid in started)
+    me = psutil.Process()
+    assert [p for p in me.children(recursive=True) if p.pid in started] == []
