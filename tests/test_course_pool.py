@@ -110,6 +110,7 @@ def test_a_pool_kernel_is_a_fresh_process_in_its_own_session(kernels):
     """Is each kernel a new process, leading its own session, not the template itself?"""
     first, second = _start(kernels), _start(kernels)
     template = Template.get().process.pid
+    assert psutil.Process(template).num_threads() == 1  # no BLAS thread to lose in a fork
     pids = {first.pid, second.pid}
     assert len(pids) == 2 and template not in pids
     for kernel in (first, second):

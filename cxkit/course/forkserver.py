@@ -26,11 +26,16 @@ import threading
 import time
 from typing import Any
 
-# Read at import time by the libraries below, so set before importing them: one
-# BLAS thread (a thread's state does not survive fork), and the inline backend by
-# name, without importing matplotlib_inline here (importing it early loses plots).
-THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-INLINE = "module://matplotlib_inline.backend_inline"
+# Read at import time by the libraries below, so set in the template's environment
+# before Python starts: one BLAS thread (a thread does not survive fork, and a lock
+# it held would hang the kernel), and the inline backend by name, without importing
+# matplotlib_inline here (importing it early loses plots).
+TEMPLATE_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+}
 PRELOAD = (
     "numpy",
     "pandas",
@@ -130,9 +135,6 @@ def _child(request: dict[str, Any], listener: socket.socket, connection: socket.
 
 def serve(path: str) -> None:
     """Import the libraries, then fork a kernel for each request on the Unix socket ``path``."""
-    for name in THREADS:
-        os.environ[name] = "1"
-    os.environ.setdefault("MPLBACKEND", INLINE)
     _die_with_parent()
     # Processes a kernel started and left behind come to the template, which reaps
     # them: no zombies, even where PID 1 reaps nothing (as in many containers).
@@ -141,6 +143,11 @@ def serve(path: str) -> None:
 
     for module in PRELOAD:
         importlib.import_module(module)
+    # A thread started by an import would not exist in the kernels, and a lock it
+    # held would hang them: refuse to serve rather than hand out such kernels.
+    threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 1
+    if threads > 1:
+        raise RuntimeError(f"the template has {threads} threads; start it with TEMPLATE_ENV set")
     signal.signal(signal.SIGCHLD, _reap)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)

@@ -33,6 +33,7 @@ from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
+from cxkit.course.forkserver import TEMPLATE_ENV
 from cxkit.errors import CxkitError
 
 START_TIMEOUT = 60.0  # seconds for the template to import everything
@@ -52,8 +53,12 @@ class Template:
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="cxkit-pool-"))
         self.socket = str(self.folder / "template.sock")
+        # Set before Python starts: running the module imports cxkit, and so NumPy,
+        # before any of its own code could set them (see forkserver.TEMPLATE_ENV).
+        env = dict(os.environ, **TEMPLATE_ENV)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "cxkit.course.forkserver", self.socket],
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=open(self.folder / "template.log", "wb"),  # noqa: SIM115 - the child owns it
