@@ -1,14 +1,14 @@
 """The template process of the warm kernel pool: imports once, forks a fresh kernel on request.
 
-Started by :mod:`cxkit.course.pool` as ``python -m cxkit.course.forkserver SOCKET``.
+Started by :mod:`cxkit.course.pool` as ``python -m cxkit.course.forkserver NAME``.
 It imports ipykernel, NumPy, pandas, matplotlib and cxkit once (about 1.5 s),
-then listens on a Unix socket. Each request, one JSON line, asks for one kernel:
-the template forks, and the child becomes an ordinary ipykernel for that
-connection file, in its own session (so its process group can be signalled
-and killed as a whole), with the request's working folder and environment, a
-fresh random state, and its output sent where the request says. Nothing of
-one participant's kernel survives into the next: each is a new process, forked
-from a template that never runs participants' code.
+then listens on an abstract Unix socket of that name (nothing on disk). Each
+request, one JSON line, asks for one kernel: the template forks, and the child
+becomes an ordinary ipykernel for that connection file, in its own session (so
+its process group can be signalled and killed as a whole), with the request's
+working folder and environment, a fresh random state, and its output sent where
+the request says. Nothing of one participant's kernel survives into the next:
+each is a new process, forked from a template that never runs participants' code.
 
 Linux only (fork, ``prctl``); elsewhere the pool is not used.
 """
@@ -133,8 +133,8 @@ def _child(request: dict[str, Any], listener: socket.socket, connection: socket.
     os._exit(0)  # skip tearing down a thousand modules: the process is done
 
 
-def serve(path: str) -> None:
-    """Import the libraries, then fork a kernel for each request on the Unix socket ``path``."""
+def serve(name: str) -> None:
+    """Import the libraries, then fork a kernel for each request on the abstract socket ``name``."""
     _die_with_parent()
     # Processes a kernel started and left behind come to the template, which reaps
     # them: no zombies, even where PID 1 reaps nothing (as in many containers).
@@ -150,7 +150,7 @@ def serve(path: str) -> None:
         raise RuntimeError(f"the template has {threads} threads; start it with TEMPLATE_ENV set")
     signal.signal(signal.SIGCHLD, _reap)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
+    listener.bind("\0" + name)  # an abstract socket: nothing on disk
     listener.listen(16)
     print("ready", flush=True)
     while True:

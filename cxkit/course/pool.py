@@ -26,7 +26,7 @@ import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
+import uuid
 from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
@@ -51,8 +51,10 @@ class Template:
     _current: Template | None = None
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="cxkit-pool-"))
-        self.socket = str(self.folder / "template.sock")
+        # An abstract Unix socket (Linux): nothing on disk to leave behind when the
+        # grader is killed; the log is an unnamed file, read only if start-up fails.
+        self.socket = f"cxkit-pool-{os.getpid()}-{uuid.uuid4().hex}"
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - open while the template lives
         # Set before Python starts: running the module imports cxkit, and so NumPy,
         # before any of its own code could set them (see forkserver.TEMPLATE_ENV).
         env = dict(os.environ, **TEMPLATE_ENV)
@@ -61,13 +63,16 @@ class Template:
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=open(self.folder / "template.log", "wb"),  # noqa: SIM115 - the child owns it
+            stderr=self.log,
             start_new_session=True,
         )
         assert self.process.stdout is not None
         ready = self.process.stdout.readline()
         if ready.strip() != b"ready":
-            log = (self.folder / "template.log").read_text(errors="replace")[-2000:]
+            self.process.wait()
+            self.log.seek(0)
+            log = self.log.read().decode(errors="replace")[-2000:]
+            self.log.close()
             raise CxkitError(f"The warm kernel template did not start:\n{log}")
 
     @classmethod
@@ -92,13 +97,11 @@ class Template:
         self.process.wait()
         if self.process.stdout:
             self.process.stdout.close()
-        for path in self.folder.iterdir():
-            path.unlink()
-        self.folder.rmdir()
+        self.log.close()
 
     def ask(self, request: dict[str, Any]) -> dict[str, Any]:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.connect(self.socket)
+            conn.connect("\0" + self.socket)
             conn.sendall((json.dumps(request) + "\n").encode())
             answer: dict[str, Any] = json.loads(conn.makefile("r").readline())
             return answer
@@ -202,6 +205,4 @@ def _ipykernel_arguments(cmd: list[str]) -> list[str] | None:
 
 
 def _new_id() -> str:
-    import uuid
-
     return str(uuid.uuid4())
