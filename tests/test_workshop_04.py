@@ -1,0 +1,119 @@
+"""Workshop 04, legal: what only it has (test_workshops.py runs, grades and lints it).
+
+The planted story (cxkit/data/story.py): contracts signed from
+PLAIN_CONTRACT_FROM use the plain-language v2; a v1 contract adds
+LEGALESE_EFFORT to the effort its business customer reports at onboarding, and
+CONTRACT_TICKET_RATE gives the contract questions per business customer of each
+version. The notebook's solution must find both effects.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from notebooks import ROOT, grade_ids, meta, read, read_source, solve
+
+from cxkit.data import story
+
+WORKSHOP, NAME = "04-legal", "legal"
+SOURCE = read_source(WORKSHOP)[NAME]
+RELEASE = ROOT / "release" / WORKSHOP / f"{NAME}.ipynb"
+
+
+@pytest.fixture(scope="module", params=["sample", "seed 7"])
+def found(request, other_company) -> dict:
+    """The solution's variables, on the shipped sample and on a company of another seed."""
+    parameters = {} if request.param == "sample" else {"data_dir": str(other_company)}
+    variables, outcomes = solve(SOURCE, parameters)
+    assert outcomes == {gid: "" for gid in grade_ids(SOURCE)}
+    return variables
+
+
+@pytest.mark.slow
+def test_the_versions_split_on_the_planted_day(found):
+    """Is every contract signed from PLAIN_CONTRACT_FROM a v2, and every earlier one a v1?"""
+    contracts = found["contracts"]
+    plain = contracts["signed_date"] >= pd.Timestamp(story.PLAIN_CONTRACT_FROM)
+    assert (contracts["version"] == plain.map({True: "v2", False: "v1"})).all()
+    assert plain.any() and (~plain).any()
+
+
+@pytest.mark.slow
+def test_the_plain_contract_reads_far_more_easily(found):
+    """Is v2 plain English or easier (reading ease 60+), v1 below 30, and no v2 clause harder?"""
+    assert found["ease_v1"] < 30 < 60 < found["ease_v2"]
+    scores, clauses = found["clause_scores"], found["contract_clauses"]
+    ease = scores["flesch_reading_ease"]
+    assert ease[(clauses["version"] == "v2").to_numpy()].min() > ease.max() / 2
+
+
+@pytest.mark.slow
+def test_legalese_costs_about_the_planted_effort_at_onboarding(found):
+    """Is onboarding effort higher on v1 by about LEGALESE_EFFORT, the intervals apart?
+
+    Effort is 3 - 0.3 x (experience - 8.3) + LEGALESE_EFFORT on a v1 contract,
+    plus noise, rounded and clipped to 1-7; experience does not otherwise
+    differ between the versions. With about 40 v1 and 65 v2 answers the gap's
+    standard error is about 0.23, so half to one and a half times the planted
+    1.3 (0.65 to 1.95) is about 2.5 errors either side. With no planted effect
+    the gap would be near 0 and fail.
+    """
+    table = found["effort_by_version"]
+    planted = story.LEGALESE_EFFORT
+    assert 0.5 * planted <= found["effort_gap"] <= 1.5 * planted
+    assert table.loc["v1", "ci_low"] > table.loc["v2", "ci_high"]
+
+
+@pytest.mark.slow
+def test_plain_contracts_bring_fewer_contract_questions(found):
+    """Are contract questions per 100 new customers near CONTRACT_TICKET_RATE for each version?
+
+    The planted rates are 35 and 12 questions per 100 business customers. The
+    notebook counts questions in the first 180 days after signing (nine in ten
+    of them fall there) and repeat contacts add about 15 %, so v1 lands near
+    35 (on ~250 contracts, standard error about 3): accepted from 0.6 to 1.3
+    times the planted rate. v2 rests on about 10 questions, so only its order
+    is asserted: below 1.6 times its planted rate and under half of v1's.
+    """
+    v1, v2 = found["per_100_v1"], found["per_100_v2"]
+    rates = {version: 100 * rate for version, rate in story.CONTRACT_TICKET_RATE.items()}
+    assert 0.6 * rates["v1"] <= v1 <= 1.3 * rates["v1"]
+    assert 0 < v2 <= 1.6 * rates["v2"]
+    assert v2 < v1 / 2
+
+
+@pytest.mark.slow
+def test_only_legal_style_customers_write_about_the_contract(found):
+    """Do v1 customers mention the contract in their comments, and v2 customers almost never?"""
+    assert found["contract_v1"] > 5
+    assert found["contract_v2"] < found["contract_v1"] / 3
+
+
+@pytest.mark.slow
+def test_no_comment_names_a_payment_method(found):
+    """Is the payment-method question one the data cannot answer, as the notebook says?"""
+    assert int(found["methods"]["payment method"].sum()) == 0
+    assert len(found["methods"]) > 500
+
+
+@pytest.mark.slow
+def test_churn_is_measured_over_the_parameter_period():
+    """Do churn_start and churn_end set the churn period, every check still passing?"""
+    import cxkit
+
+    variables, outcomes = solve(SOURCE, {"churn_start": "2025-01-01"})
+    assert outcomes == {gid: "" for gid in grade_ids(SOURCE)}
+    auto = variables["auto"]
+    assert variables["churn_auto"] == cxkit.churn_rate(auto, "2025-01-01", "2026-06-30")
+    assert variables["churn_auto"] != solve(SOURCE)[0]["churn_auto"]
+
+
+def test_the_rewrite_is_blank_in_the_release_and_an_example_in_the_source():
+    """Is the rewritten clause a manually graded answer: the blank stub in the release?"""
+    release = read(RELEASE)
+    cell = next(c for c in release.cells if meta(c).get("grade_id") == "rewrite_clause")
+    assert cell.source.strip() == "YOUR ANSWER HERE"
+    assert meta(cell)["points"] == 3
+    source = next(c for c in SOURCE.cells if meta(c).get("grade_id") == "rewrite_clause")
+    assert source.source.startswith("*Example answer")
+    assert meta(source)["grade"] and meta(source)["solution"]
