@@ -564,7 +564,8 @@ def _same_rows(table: pd.DataFrame, expected: pd.DataFrame, name: str) -> str:
     for column in expected.columns:
         if column not in table.columns:
             _fail(f'{name} has no column "{column}": keep the columns as they come.')
-        want, got = expected[column], table.loc[expected.index, column]
+        # reindex, not .loc: a True/False index would be read as a mask
+        want, got = expected[column], table[column].reindex(expected.index)
         numeric = pd.api.types.is_numeric_dtype
         if numeric(want.dtype) and numeric(got.dtype):
             same = np.isclose(got.to_numpy(float), want.to_numpy(float), equal_nan=True)

@@ -317,6 +317,18 @@ def test_lowest_hints(capsys):
     assert capsys.readouterr().out.startswith('Correct: w = "invoice", the lowest value (-5) of 3')
 
 
+def test_frame_rows_with_a_true_false_index(capsys):
+    """Is a table grouped by a True/False column compared by label, not read as a mask?"""
+    df = pd.DataFrame({"waited": [True, False, True], "csat": [5, 2, 4]})
+    expected = cxkit.csat_by(df, "waited")
+    checks.frame_rows(cxkit.csat_by(df, "waited"), expected, name="by_wait")
+    assert capsys.readouterr().out == "Correct: by_wait has the 2 groups expected.\n"
+    swapped = expected.assign(value=expected["value"].to_numpy()[::-1])
+    assert 'other values in column "value"' in hint(
+        checks.frame_rows, swapped, expected, name="by_wait"
+    )
+
+
 def test_highest_hints(capsys):
     """Does highest name the opposite end, the value itself, a typo and a middle row?"""
     table = pd.DataFrame({"value": [6.0, 17.0, 9.0]}, index=["North DC", "South DC", "East DC"])
