@@ -147,10 +147,17 @@ class Course:
         """The notebook names (without .ipynb) of a workshop."""
         return sorted(p.stem for p in (self.folder("source") / workshop).glob("*.ipynb"))
 
-    def api(self, **config: Any) -> Any:
-        """nbgrader's API for this course, with cxkit's quiet defaults and extra config."""
+    def api(self, sandbox: bool = True, **config: Any) -> Any:
+        """nbgrader's API for this course, with cxkit's quiet defaults and extra config.
+
+        Kernels that autograde participants' notebooks always run in cxkit's
+        sandbox (``cxkit.course.sandbox``); ``sandbox=False`` keeps its resource
+        limits only, and says so loudly.
+        """
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
+
+        from cxkit.course.sandbox import configure
 
         cfg = nbgrader_config(self.root)
         cfg.CourseDirectory.root = str(self.root)
@@ -161,6 +168,7 @@ class Course:
         for dotted, value in config.items():
             section, key = dotted.rsplit(".", 1)
             setattr(cfg[section], key, value)
+        configure(cfg, self.root, self.gradebook_url, sandbox=sandbox)
         coursedir = CourseDirectory(config=cfg)
         return NbGraderAPI(coursedir=coursedir, config=cfg)
 

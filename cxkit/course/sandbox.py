@@ -1,0 +1,364 @@
+"""Participants' code runs in a sandbox while it is graded.
+
+Every kernel that nbgrader's executor starts during ``cxkit grade`` is started
+by :class:`SandboxedKernelManager`, wired into nbgrader through its ``Execute``
+preprocessor (:func:`configure`), so no facilitator can forget it. On Linux
+with bubblewrap (Debian package ``bubblewrap``) the kernel:
+
+- has no network (its own network namespace: not even the host's 127.0.0.1);
+- has a private ``/tmp``, its own process namespace and session, and dies with
+  the grader (``--die-with-parent``);
+- sees the system read-only, and only its own work folder
+  (``autograded/<participant>/<workshop>/``) writable;
+- cannot see the course folder (``source/``, the gradebook, ``submitted/``,
+  ``autograded/``, ``feedback/``) nor the facilitator's home: empty read-only
+  folders hide them; the interpreter, the virtualenv, the cxkit package and the
+  shipped datasets are shown again, read-only;
+- talks to the grader over Unix sockets (jupyter's ``ipc`` transport) in a
+  folder of its own, since it cannot reach the grader's TCP ports;
+- has limits on memory, CPU time, processes and file size, and its output is
+  capped per cell and per notebook by the grader (:class:`SandboxedExecute`).
+
+Without bubblewrap (macOS, Windows, or a machine that refuses user namespaces)
+grading still runs, with the resource limits only, and says once, loudly, that
+participants' code is not isolated. ``cxkit grade --no-sandbox`` does the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Dict, List, Unicode
+
+try:
+    import resource
+except ImportError:  # Windows: no resource limits at all
+    resource = None  # type: ignore[assignment]
+
+UNSANDBOXED = (
+    "WARNING: participants' code is NOT isolated while it is graded ({why}). It runs with "
+    "your rights: it can read the hidden tests and the gradebook, and reach the network. "
+    "Only resource limits apply. Install bubblewrap (apt-get install bubblewrap) on Linux."
+)
+_ENV_KEEP = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NBGRADER_EXECUTION", "MPLBACKEND")
+_ENV_PREFIXES = ("LC_", "JPY_", "PYDEVD_", "OMP_", "OPENBLAS_", "MKL_")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one sandboxed kernel may use."""
+
+    memory_mb: int = 2048  # address space of each process
+    cpu_seconds: int = 600  # CPU time of each process
+    processes: int = 128  # processes and threads of one kernel
+    file_mb: int = 100  # size of any file it writes
+    tmp_mb: int = 256  # its private /tmp
+    output_cell_kb: int = 1024  # output kept per cell
+    output_notebook_kb: int = 8192  # output kept per notebook
+
+
+@functools.lru_cache(maxsize=1)
+def bwrap_problem() -> str:
+    """Why bubblewrap cannot sandbox kernels here, or "" when it can (checked once)."""
+    if sys.platform != "linux":
+        return f"bubblewrap only exists on Linux, this is {sys.platform}"
+    path = shutil.which("bwrap")
+    if path is None:
+        return "bubblewrap (bwrap) is not installed"
+    probe = subprocess.run(
+        [path, *_base_argv(), "--", "true"], capture_output=True, text=True, check=False
+    )
+    if probe.returncode != 0:
+        first = (probe.stderr.strip().splitlines() or ["no message"])[0]
+        return f"bubblewrap cannot start a sandbox here: {first}"
+    return ""
+
+
+_warned: set[str] = set()
+
+
+def warn_unsandboxed(why: str) -> None:
+    """Say once per process, on stderr, that participants' code is not isolated."""
+    if why in _warned:
+        return
+    _warned.add(why)
+    bar = "!" * 78
+    print(f"{bar}\n{UNSANDBOXED.format(why=why)}\n{bar}", file=sys.stderr, flush=True)
+
+
+def _base_argv() -> list[str]:
+    return [
+        "--ro-bind",
+        "/",
+        "/",
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+    ]
+
+
+def _inside(path: Path, folders: list[Path]) -> bool:
+    return any(path == f or f in path.parents for f in folders)
+
+
+def readable_paths(course_root: Path) -> list[Path]:
+    """What a kernel needs to read: the interpreter, the virtualenv, cxkit and the datasets."""
+    import cxkit
+
+    package = Path(cxkit.__file__).resolve().parent
+    paths = [Path(sys.base_prefix), Path(sys.prefix), package, package.parent / "datasets"]
+    paths.append(course_root / "datasets")
+    return [p.resolve() for p in paths if p.exists()]
+
+
+def bwrap_argv(
+    work: Path,
+    channel: Path,
+    hidden: list[Path],
+    readable: list[Path],
+    limits: Limits,
+) -> list[str]:
+    """The bubblewrap arguments that sandbox one kernel working in ``work``.
+
+    ``hidden`` folders are replaced by empty read-only folders; ``readable``
+    ones inside them are shown again, read-only; ``channel`` (the kernel's
+    connection file and sockets) and ``work`` stay writable.
+    """
+    bwrap = shutil.which("bwrap") or "bwrap"
+    argv = [bwrap, *_base_argv(), "--tmpfs", "/tmp"]
+    argv[-2:-2] = ["--size", str(limits.tmp_mb * 1024 * 1024)]
+    covers = [Path("/tmp")]
+    for folder in sorted({h.resolve() for h in hidden}, key=lambda p: len(p.parts)):
+        if folder == Path("/") or _inside(folder, covers[1:]) or not folder.is_dir():
+            continue
+        argv += ["--tmpfs", str(folder)]
+        covers.append(folder)
+    for path in readable:
+        if _inside(path, covers):
+            argv += ["--ro-bind", str(path), str(path)]
+    argv += ["--bind", str(channel), str(channel), "--bind", str(work), str(work)]
+    argv += ["--dir", "/tmp/home", "--chdir", str(work)]
+    # ipykernel exits when its parent looks gone (ppid 1): inside a process namespace its
+    # parent is bubblewrap's init, pid 1. --die-with-parent does that job instead.
+    argv += ["--unsetenv", "JPY_PARENT_PID"]
+    for folder in covers[1:]:
+        argv += ["--remount-ro", str(folder)]
+    return argv
+
+
+def preexec(limits: Limits, cgroup: Path | None) -> Callable[[], None]:
+    """A function run in the kernel's process before it starts: join the cgroup, set limits."""
+
+    def apply() -> None:
+        if cgroup is not None:
+            with contextlib.suppress(OSError):
+                (cgroup / "cgroup.procs").write_text(str(os.getpid()))
+        if resource is None:
+            return
+        mb = 1024 * 1024
+        for name, value in (
+            ("RLIMIT_AS", limits.memory_mb * mb),
+            ("RLIMIT_CPU", limits.cpu_seconds),
+            ("RLIMIT_FSIZE", limits.file_mb * mb),
+            ("RLIMIT_NPROC", limits.processes),
+            ("RLIMIT_CORE", 0),
+        ):
+            if hasattr(resource, name):
+                with contextlib.suppress(ValueError, OSError):
+                    resource.setrlimit(getattr(resource, name), (value, value))
+
+    return apply
+
+
+def pids_cgroup(limit: int) -> Path | None:
+    """A fresh cgroup limiting its processes to ``limit``, when this process may make one.
+
+    RLIMIT_NPROC does not bind root, and counts every process of the user:
+    a pids cgroup (cgroup v2, or v1's ``pids`` hierarchy) limits one kernel
+    and its forks, whoever runs the grader. None when cgroups are not writable.
+    """
+    for base in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")):
+        if not (base / "cgroup.procs").is_file() or not os.access(base, os.W_OK):
+            continue
+        for stale in base.glob("cxkit-kernel-*"):  # left by a grader that was killed
+            with contextlib.suppress(OSError):
+                stale.rmdir()
+        group = base / f"cxkit-kernel-{uuid.uuid4().hex[:12]}"
+        try:
+            group.mkdir()
+            (group / "pids.max").write_text(str(limit))
+            return group
+        except OSError:
+            with contextlib.suppress(OSError):
+                group.rmdir()
+    return None
+
+
+def _kill_group(group: Path | None) -> None:
+    if group is None:
+        return
+    import signal
+
+    with contextlib.suppress(OSError):
+        for pid in (group / "cgroup.procs").read_text().split():
+            with contextlib.suppress(OSError):
+                os.kill(int(pid), signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        group.rmdir()
+
+
+def kernel_env(env: dict[str, str]) -> dict[str, str]:
+    """The environment a sandboxed kernel gets: no facilitator secrets, a private home."""
+    kept = {k: v for k, v in env.items() if k in _ENV_KEEP or k.startswith(_ENV_PREFIXES)}
+    kept.update(HOME="/tmp/home", MPLCONFIGDIR="/tmp/home/.matplotlib", PYTHONNOUSERSITE="1")
+    return kept
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager that starts each kernel in a bubblewrap sandbox with limits."""
+
+    sandbox = Bool(True, help="isolate the kernel with bubblewrap (limits apply always)").tag(
+        config=True
+    )
+    hidden = List(Unicode(), help="folders the kernel must not see").tag(config=True)
+    readable = List(Unicode(), help="folders inside hidden ones it may read").tag(config=True)
+    limits = Dict(help="Limits fields that differ from the defaults").tag(config=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._channel = Path(tempfile.mkdtemp(prefix="cxkit-kernel-"))
+        self.transport = "ipc"  # the sandbox has no network, Unix sockets are files
+        self.ip = str(self._channel / "kernel")
+        self.connection_file = str(self._channel / "kernel.json")
+        self._cgroup: Path | None = None
+
+    @property
+    def sandbox_limits(self) -> Limits:
+        return Limits(**self.limits)
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        if self.kernel_spec is not None:
+            # a sandboxed kernel is in its own session: signals to its process group
+            # would only reach bubblewrap, so interrupts go as messages
+            self.kernel_spec.interrupt_mode = "message"
+        return cmd, kw
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        limits = self.sandbox_limits
+        problem = bwrap_problem() if self.sandbox else "cxkit grade --no-sandbox"
+        work = Path(kw.get("cwd") or os.getcwd()).resolve()
+        if problem:
+            warn_unsandboxed(problem)
+        else:
+            argv = bwrap_argv(
+                work,
+                self._channel,
+                [Path(h) for h in self.hidden],
+                [Path(r) for r in self.readable],
+                limits,
+            )
+            kernel_cmd = [*argv, "--", *kernel_cmd]
+            kw["env"] = kernel_env(kw.get("env") or dict(os.environ))
+        self._cgroup = pids_cgroup(limits.processes) if sys.platform == "linux" else None
+        if resource is not None:
+            kw["preexec_fn"] = preexec(limits, self._cgroup)
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            _kill_group(self._cgroup)
+            self._cgroup = None
+            shutil.rmtree(self._channel, ignore_errors=True)
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's executor with sandboxed kernels and output capped per cell and notebook."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(**kwargs)
+        self._reset()
+
+    def _reset(self) -> None:
+        self._cell_bytes: dict[int, int] = {}
+        self._notebook_bytes = 0
+        self._capped: set[int] = set()
+
+    def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
+        self._reset()
+        return super().preprocess(nb, resources, km)
+
+    def _caps(self) -> tuple[int, int]:
+        limits = Limits(**self.config.SandboxedKernelManager.get("limits", {}))
+        return limits.output_cell_kb * 1024, limits.output_notebook_kb * 1024
+
+    def output(
+        self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int
+    ) -> Any:
+        if msg["msg_type"] == "error":
+            return super().output(outs, msg, display_id, cell_index)
+        size = len(str(msg.get("content", "")))
+        cell_cap, notebook_cap = self._caps()
+        used = self._cell_bytes.get(cell_index, 0)
+        if used + size > cell_cap or self._notebook_bytes + size > notebook_cap:
+            if cell_index not in self._capped:
+                self._capped.add(cell_index)
+                outs.append(_truncated(cell_cap, notebook_cap))
+            self._cell_bytes[cell_index] = cell_cap + 1
+            return None
+        self._cell_bytes[cell_index] = used + size
+        self._notebook_bytes += size
+        return super().output(outs, msg, display_id, cell_index)
+
+
+OUTPUT_CAPPED = "cxkit: output cut here"
+
+
+def _truncated(cell_cap: int, notebook_cap: int) -> Any:
+    from nbformat.v4 import new_output
+
+    # display data, not a stream: nbgrader's LimitOutput trims streams only, never this note
+    text = (
+        f"... {OUTPUT_CAPPED}: a cell may print {cell_cap // 1024} KB and a notebook "
+        f"{notebook_cap // 1024} KB ..."
+    )
+    return new_output("display_data", data={"text/plain": text})
+
+
+def configure(cfg: Any, course_root: Path, db_url: str, sandbox: bool = True) -> None:
+    """Make nbgrader's autograde run every kernel sandboxed: set on a traitlets Config."""
+    from nbgrader.converters.autograde import Autograde
+
+    steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    cfg.Autograde.autograde_preprocessors = [
+        SandboxedExecute if step is Execute else step for step in steps
+    ]
+    hidden = [course_root, Path.home()]
+    if db_url.startswith("sqlite:///"):
+        hidden.append(Path(db_url.removeprefix("sqlite:///")).parent)
+    cfg.SandboxedKernelManager.sandbox = sandbox
+    cfg.SandboxedKernelManager.hidden = [str(h) for h in hidden]
+    cfg.SandboxedKernelManager.readable = [str(p) for p in readable_paths(course_root)]
+    if not set(cfg.SandboxedKernelManager.get("limits", {})) <= set(asdict(Limits())):
+        raise ValueError(f"unknown sandbox limits; known are {', '.join(asdict(Limits()))}")
