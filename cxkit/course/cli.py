@@ -280,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workers", type=int, default=2)
     demo.set_defaults(func=_demo)
     _participant_commands(commands)
+    _scorecard_command(commands)
     return parser
 
 
@@ -324,6 +325,55 @@ def _participant_commands(commands: argparse._SubParsersAction) -> None:
     sub.add_argument("--id", required=True, help="your participant id, e.g. jo.smith")
     sub.add_argument("--workspace", type=Path, default=Path("."), help="folder holding it (here)")
     sub.set_defaults(func=_submit)
+
+
+def _scorecard(args: argparse.Namespace) -> int:
+    from cxkit.course.scorecard import check_text, gather, scorecard
+
+    if args.check:
+        inputs = gather(args.data, args.mapping)
+        if inputs.problems:
+            print(inputs.problems.text())
+            raise CxkitError(
+                f"{len(inputs.problems)} problem(s) in the export or the mapping (listed above); "
+                "fix them and run --check again."
+            )
+        print(check_text(inputs, args.data))
+        return 0
+    if args.out is None:
+        raise CxkitError("cxkit scorecard needs --out DIR (or --check to only validate).")
+    written = scorecard(
+        args.data,
+        args.out,
+        mapping_path=args.mapping,
+        period=args.period,
+        min_n=args.min_responses,
+        trend=args.trend,
+        pdf=args.pdf,
+        title=args.title,
+    )
+    print("Scorecard: " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def _scorecard_command(commands: argparse._SubParsersAction) -> None:
+    card = commands.add_parser(
+        "scorecard", help="the organisation CX scorecard on your own survey export (offline HTML)"
+    )
+    card.add_argument("--data", type=Path, required=True, help="folder holding the export")
+    card.add_argument("--mapping", type=Path, help="mapping file (.toml/.yaml) for the export")
+    card.add_argument(
+        "--period", help="START:END (2026-01-01:2026-06-30), a year, 2026-Q1 or 2026-03"
+    )
+    card.add_argument("--out", type=Path, help="folder for scorecard.html (and .pdf)")
+    card.add_argument("--check", action="store_true", help="only validate data and mapping")
+    card.add_argument(
+        "--min-responses", type=int, default=30, help="fewer answers: marked, never ranked (30)"
+    )
+    card.add_argument("--trend", choices=["auto", "month", "quarter"], default="auto")
+    card.add_argument("--pdf", action="store_true", help="also print a PDF (needs Chromium)")
+    card.add_argument("--title", default="Customer experience scorecard")
+    card.set_defaults(func=_scorecard)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
