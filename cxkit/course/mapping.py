@@ -381,6 +381,9 @@ def _table_mapping(
         )
         return tm
     header = _header(path)
+    for name in schema.names:  # columns the export already names as cxkit does
+        if name not in tm.columns and name not in tm.constants and name in header:
+            tm.columns[name] = name
     for cx, theirs in tm.columns.items():
         if theirs not in header:
             problems.add(

@@ -45,6 +45,7 @@ from cxkit.errors import CxkitError
 TEMPLATE = REPO_ROOT / "workshops" / "reports" / "scorecard.ipynb"
 OUTPUTS = ("scorecard.html", "scorecard.pdf")
 METRICS = {"nps": "recommend", "csat": "csat", "effort": "effort"}
+LABELS = {"nps": "NPS", "csat": "CSAT", "effort": "Effort"}
 RATINGS = [
     "rating_delivery",
     "rating_product",
@@ -232,7 +233,7 @@ def _skips(inputs: Inputs) -> dict[str, str]:
     skips = {}
     for metric, column in METRICS.items():
         if column not in surveys:
-            skips[metric.upper()] = f"no {column} column in the survey export"
+            skips[LABELS[metric]] = f"no {column} column in the survey export"
     if "department" not in surveys and not _owners(inputs):
         skips["departments"] = "the survey export has no department column and no touchpoints"
     if "touchpoint" not in surveys:
