@@ -574,14 +574,20 @@ def _convert(
         bad = present & ~renamed.isin(known).to_numpy()
         for value in pd.unique(text[bad])[:20]:
             where = bad & (text == value).to_numpy()
+            typo = close_match(str(value), mapping.departments)
             hint = close_match(str(value), known).replace(" Did you mean ", "").rstrip("?")
-            target = hint or '"<one of cxkit\'s departments>"'
+            fix = (
+                f"correct it in the export or add it under [departments]:{typo}"
+                if typo
+                else f'add "{value}" = {hint or "<a department>"} under [departments] in the '
+                f"mapping, or list it under own_departments (cxkit's departments: "
+                f"{', '.join(known)})"
+            )
             problems.add(
                 shown,
                 tm.columns[name],
                 f'has the unknown department "{value}"',
-                f'add "{value}" = {target} under [departments] in the mapping, or list it '
-                f"under own_departments (known: {', '.join(known)})",
+                fix,
                 _lines_of(where, lines),
                 count=int(where.sum()),
             )
@@ -626,8 +632,10 @@ def _dates(
         other = _guess_format(wrong.head(50))
         expected = "ISO 8601 (YYYY-MM-DD, optionally with a time)" if fmt == "ISO8601" else fmt
         what = f"has dates not written {expected}"
-        if other and bad.sum() < present.sum():
-            what += f": mixed date formats, these look like {other}"
+        if bad.sum() < present.sum():
+            what += ": mixed date formats in one column"
+        if other:
+            what += f" (these look like {other})"
         problems.add(
             shown,
             tm.columns[col.name],
