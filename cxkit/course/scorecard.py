@@ -540,8 +540,8 @@ def _kernel() -> str:
     return "cxkit" if "cxkit" in KernelSpecManager().find_kernel_specs() else "python3"
 
 
-def render(aggregates: Path, out_html: Path, title: str, template: Path = TEMPLATE) -> Path:
-    """Run the template on the aggregates; write self-contained HTML without code."""
+def render(aggregates: Path, out_html: Path, title: str, template: Path | None = None) -> Path:
+    """Run the template (default ``TEMPLATE``) on the aggregates; write offline HTML, no code."""
     import nbformat
     import papermill as pm
     from nbconvert import HTMLExporter
@@ -553,7 +553,7 @@ def render(aggregates: Path, out_html: Path, title: str, template: Path = TEMPLA
     try:
         with _quiet_stderr():
             pm.execute_notebook(
-                str(template),
+                str(template or TEMPLATE),
                 str(executed),
                 parameters={"aggregates": str(aggregates)},
                 kernel_name=_kernel(),
@@ -574,6 +574,9 @@ def render(aggregates: Path, out_html: Path, title: str, template: Path = TEMPLA
         exclude_output_prompt=True,
     )
     body, _ = exporter.from_notebook_node(notebook)
+    body = body.replace(
+        "<img src=", '<img alt="chart; its numbers are in the table beside it" src='
+    )
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{title}</title><style>{STYLE}{_TABLES}{_PAGES}</style></head>\n<body>\n{body}\n"
