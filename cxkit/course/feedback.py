@@ -9,7 +9,9 @@ feedback would go. Unlike nbgrader's default it
   that quotes a hidden test is replaced;
 - shows each failed check's hint, and each exercise's points;
 - shows manually graded reflections as *pending* until they are graded;
-- tells a participant whose notebook could not be graded why, instead of a 0;
+- tells a participant whose notebook could not be graded why, instead of a 0,
+  and what went wrong in words they can act on ("your notebook ran out of time
+  in the cell after 'Exercise 3'");
 - loads nothing from the network (no CDN): it opens offline.
 """
 
@@ -116,9 +118,12 @@ def _page(course: Course, workshop: str, pid: str, notebook: str, outcome: Outco
     body = [f"<h1>{html.escape(title)}</h1>"]
     autograded = course.folder("autograded") / pid / workshop / f"{notebook}.ipynb"
     if outcome.state == "failed" or not autograded.is_file():
+        why = (
+            outcome.advice or f"We could not grade this notebook: {outcome.reason or 'no reason'}."
+        )
         body.append(
-            "<div class='badge fail summary'>We could not grade this notebook: "
-            f"{html.escape(outcome.reason or 'it was not graded')}. Nothing is lost: your "
+            "<div class='badge fail summary'>We could not grade this notebook. "
+            f"{html.escape(why)} Nothing is lost: your "
             "facilitator has your file and will go through it with you.</div>"
         )
     else:
@@ -132,7 +137,9 @@ def _page(course: Course, workshop: str, pid: str, notebook: str, outcome: Outco
         if info["late"] > 0:
             summary += f" Handed in {info['late'] / 3600:.1f} hours after the deadline."
         body.append(f"<div class='badge summary'>{html.escape(summary)}</div>")
-        if outcome.state == "needs attention":
+        if outcome.advice:  # what went wrong, in the participant's words
+            body.append(f"<div class='badge pending'>{html.escape(outcome.advice)}</div>")
+        elif outcome.state == "needs attention":
             body.append(f"<div class='badge pending'>{html.escape(outcome.reason)}</div>")
         notebook_node = nbformat.read(autograded, as_version=4)
         for cell in notebook_node.cells:

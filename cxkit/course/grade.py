@@ -4,11 +4,14 @@ Each submission is autograded by nbgrader (so scores are exactly nbgrader's)
 in one of a few long-lived worker processes. cxkit adds what nbgrader lacks:
 
 - parallel workers, with a progress bar (count and ETA);
+- participants' code in a sandbox (``cxkit.course.sandbox``): no network, the
+  course folder hidden, limits on memory, CPU, processes, files and output;
 - a time budget per submission: a worker stuck on an infinite loop is killed,
-  with its kernel, and the submission recorded as failed;
+  with its kernel, and the submission recorded as failed, naming the cell;
 - outcomes recorded, never hidden: *graded*, *needs attention* (a deleted test
-  cell, an edited locked cell) or *failed* (not valid JSON, kernel died, over
-  budget), each with its reason, in ``.cxkit/grading.json``;
+  cell, an edited locked cell, something the sandbox refused) or *failed* (not
+  valid JSON, kernel died, over budget), each with its reason and advice for the
+  participant (``cxkit.course.incidents``), in ``.cxkit/grading.json``;
 - safe re-runs: a submission already graded and unchanged is skipped; an
   interrupt (Ctrl-C or kill) loses nothing already recorded and the next run
   picks up the rest.
@@ -17,7 +20,6 @@ in one of a few long-lived worker processes. cxkit adds what nbgrader lacks:
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import selectors
@@ -31,9 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
-from cxkit.course.cells import split_hidden
+from cxkit.course import incidents
 from cxkit.course.course import Course
 from cxkit.errors import CxkitError
 
@@ -52,6 +52,7 @@ class Outcome:
     seconds: float = 0.0
     checksum: str = ""
     graded_at: str = ""
+    advice: str = ""  # what went wrong, in words for the participant
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -77,81 +78,31 @@ def _checksum(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
         if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            digest.update(path.name.encode() + b"\0")
+            with path.open("rb") as stream:  # in pieces: a submission may hold huge files
+                for piece in iter(lambda: stream.read(2**20), b""):
+                    digest.update(piece)
     return digest.hexdigest()[:16]
-
-
-def _cells(path: Path) -> dict[str, dict[str, Any]]:
-    notebook = nbformat.read(path, as_version=4)
-    out = {}
-    for cell in notebook.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if "grade_id" in meta:
-            out[meta["grade_id"]] = {"meta": meta, "source": cell.source}
-    return out
-
-
-def _source_cells(path: Path) -> dict[str, dict[str, Any]]:
-    """The source notebook's cells, read once per grading run rather than per participant."""
-    return _cached_cells(str(path), path.stat().st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=16)
-def _cached_cells(path: str, mtime_ns: int) -> dict[str, dict[str, Any]]:
-    return _cells(Path(path))
 
 
 def precheck(course: Course, workshop: str, participant: str) -> tuple[str, str]:
     """Look at a submission before grading: ("ok" | "needs attention" | "failed", reason)."""
-    folder = course.folder("submitted") / participant / workshop
-    problems = []
-    for name in course.notebooks(workshop):
-        path = folder / f"{name}.ipynb"
-        if not path.is_file():
-            return "failed", f"{name}.ipynb is missing from the submission"
-        try:
-            submitted = _cells(path)
-        except Exception as err:  # nbformat raises several kinds for broken files
-            return "failed", f"{name}.ipynb is not a valid notebook ({type(err).__name__})"
-        source = _source_cells(course.folder("source") / workshop / f"{name}.ipynb")
-        tests = [
-            gid
-            for gid, c in source.items()
-            if c["meta"].get("grade") and not c["meta"].get("solution")
-        ]
-        deleted = [gid for gid in tests if gid not in submitted]
-        if deleted:
-            problems.append(
-                f"test cell(s) {', '.join(deleted)} deleted in {name}.ipynb: nbgrader restores "
-                "nothing there, so those points need manual grading"
-            )
-        locked = [gid for gid, c in source.items() if c["meta"].get("locked")]
-        edited = [
-            gid
-            for gid in locked
-            if gid in submitted
-            and split_hidden(submitted[gid]["source"])[0] != split_hidden(source[gid]["source"])[0]
-        ]
-        if edited:
-            problems.append(
-                f"tampering: locked cell(s) {', '.join(edited)} edited in {name}.ipynb "
-                "(nbgrader graded them from the original)"
-            )
-    if problems:
-        return "needs attention", "; ".join(problems)
-    return "ok", ""
+    found = incidents.before(course, workshop, participant)
+    return found.state, found.reason
 
 
-def _reason_from_log(result: dict[str, Any]) -> str:
+def _reason_from_log(result: dict[str, Any], where: str | None = None, limit: int = 0) -> str:
     text = (result.get("error") or "") + "\n" + (result.get("log") or "")
+    died = f"the kernel died while running {where or 'it'} (os._exit, a crash or out of memory)"
+    stuck = (
+        f"ran out of time in {where or 'a cell'}: it ran past the {limit} s limit and did not "
+        "stop when interrupted"
+    )
     for needle, reason in (
-        ("Kernel died", "the kernel died while running it (os._exit, a crash or out of memory)"),
-        (
-            "DeadKernelError",
-            "the kernel died while running it (os._exit, a crash or out of memory)",
-        ),
-        ("CellTimeoutError", "a cell ran past the per-cell time limit"),
-        ("Timeout", "a cell ran past the per-cell time limit"),
+        ("Kernel died", died),
+        ("DeadKernelError", died),
+        ("CellTimeoutError", stuck),
+        ("Timeout", stuck),
         ("database is locked", "the gradebook was busy; run cxkit grade again"),
         ("NotJSONError", "not a valid notebook (broken JSON)"),
     ):
@@ -171,15 +122,24 @@ class Grader:
         workers: int = 2,
         cell_timeout: int = 30,
         budget: float = 180.0,
+        sandbox: bool = True,
+        limits: dict[str, int] | None = None,
     ) -> None:
         self.course, self.workshop = course, workshop
         self.workers = max(1, workers)
         self.cell_timeout, self.budget = cell_timeout, budget
+        self.progress = course.state / "progress"
+        self.progress.mkdir(exist_ok=True)
+        nbgrader: dict[str, Any] = {"Execute.timeout": cell_timeout}
+        if limits:
+            nbgrader["SandboxedKernelManager.limits"] = limits
         self._config = json.dumps(
             {
                 "root": str(course.root),
                 "db_url": course.db_url,
-                "nbgrader": {"Execute.timeout": cell_timeout},
+                "sandbox": sandbox,
+                "progress": str(self.progress),
+                "nbgrader": nbgrader,
             }
         )
 
@@ -235,13 +195,15 @@ class Grader:
                             selector,
                             ready,
                             record,
-                            "the grading worker died while running it",
+                            self._explain(worker, "the grading worker died while running {}"),
                         )
                         break
                     message = json.loads(line)
                     if message.get("ready"):
                         ready.add(id(worker))
                         continue
+                    if not message.get("success"):
+                        message["where"], message["facts"] = self._progress(worker)
                     done, worker.task = worker.task, None
                     record(done, message)
                     if progress is not None:
@@ -255,14 +217,31 @@ class Grader:
                             selector,
                             ready,
                             record,
-                            f"took longer than the {self.budget:.0f} s budget per "
-                            "submission (an infinite loop?)",
+                            self._explain(
+                                worker,
+                                f"took longer than the {self.budget:.0f} s budget per "
+                                "submission: it ran out of time in {}",
+                            ),
                             progress,
                         )
         finally:
             for worker in pool:
                 self._kill(worker)
+                (self.progress / f"{worker.process.pid}.txt").unlink(missing_ok=True)
             selector.close()
+
+    def _progress(self, worker: _Worker) -> tuple[str, list[str]]:
+        """Where the worker's kernel was, and what it ran into, from the executor's note."""
+        note = self.progress / f"{worker.process.pid}.txt"
+        try:
+            place, *facts = note.read_text(encoding="utf-8").strip().splitlines()
+        except (OSError, ValueError):
+            return "", []
+        return place, list(dict.fromkeys(facts))
+
+    def _explain(self, worker: _Worker, template: str) -> str:
+        place, facts = self._progress(worker)
+        return "; ".join([template.format(place or "a cell"), *facts])
 
     def _replace(
         self,
@@ -277,6 +256,7 @@ class Grader:
         task = worker.task
         selector.unregister(worker.process.stdout)
         self._kill(worker)
+        (self.progress / f"{worker.process.pid}.txt").unlink(missing_ok=True)
         ready.discard(id(worker))
         fresh = self._spawn()
         pool[pool.index(worker)] = fresh
@@ -357,8 +337,17 @@ def grade(
     budget: float = 180.0,
     force: bool = False,
     show_progress: bool = True,
+    sandbox: bool = True,
+    limits: dict[str, int] | None = None,
 ) -> dict[str, Outcome]:
-    """Grade every new or changed submission of ``workshop``; return every outcome."""
+    """Grade every new or changed submission of ``workshop``; return every outcome.
+
+    Participants' code runs in the sandbox unless ``sandbox`` is False;
+    ``limits`` overrides fields of :class:`cxkit.course.sandbox.Limits`.
+    """
+    from cxkit.course.sandbox import Limits, bwrap_problem, warn_unsandboxed
+
+    problem = "cxkit grade --no-sandbox" if not sandbox else bwrap_problem()
     ensure_released(course, workshop)
     outcomes = load_outcomes(course, workshop)
     todo, checks = [], {}
@@ -367,42 +356,74 @@ def grade(
         previous = outcomes.get(pid)
         if not force and previous is not None and previous.checksum == checksum:
             continue
-        state, reason = precheck(course, workshop, pid)
-        if state == "failed":
-            outcome = Outcome(pid, "failed", reason, checksum=checksum, graded_at=_now())
+        found = incidents.before(course, workshop, pid)
+        if found.state == "failed":
+            outcome = Outcome(
+                pid,
+                "failed",
+                found.reason,
+                checksum=checksum,
+                graded_at=_now(),
+                advice=" ".join(found.advice),
+            )
             outcomes[pid] = outcome
             _save(course, workshop, outcome)
             continue
         todo.append(pid)
-        checks[pid] = (state, reason, checksum)
+        checks[pid] = (found, checksum)
     if not todo:
         return outcomes
+    if problem:
+        warn_unsandboxed(problem)
     _register(course, todo)
+    sandbox_limits = Limits(**(limits or {}))
 
     def record(pid: str, result: dict[str, Any]) -> None:
-        state, reason, checksum = checks[pid]
+        found, checksum = checks[pid]
         outcome = Outcome(
             pid,
-            state,
-            reason,
+            found.state,
+            found.reason,
             seconds=round(result.get("seconds", 0.0), 2),
             checksum=checksum,
             graded_at=_now(),
+            advice=" ".join(found.advice),
         )
         if result.get("failure") or not result.get("success"):
             outcome.state = "failed"
-            outcome.reason = result.get("failure") or _reason_from_log(result)
+            outcome.reason = result.get("failure") or "; ".join(
+                [_reason_from_log(result, result.get("where"), cell_timeout)]
+                + result.get("facts", [])
+            )
+            if "ran out of time in " in outcome.reason:
+                place = (
+                    outcome.reason.split("ran out of time in ", 1)[1]
+                    .split(": it ran")[0]
+                    .split("; ")[0]
+                )
+                outcome.advice = (
+                    f"Your notebook ran out of time in {place}: grading had to stop it. "
+                    "Look for a loop that never ends or a long wait."
+                )
+            elif not outcome.advice:
+                outcome.advice = f"We could not grade it: {outcome.reason}."
         else:
             outcome.score, outcome.max_score, manual = _score(course, workshop, pid)
-            if outcome.state == "ok":
+            ran = incidents.Findings()
+            for name in course.notebooks(workshop):
+                path = course.folder("autograded") / pid / workshop / f"{name}.ipynb"
+                more = incidents.after(path, cell_timeout, sandbox_limits)
+                for fact, advice in zip(more.facts, more.advice, strict=True):
+                    ran.add(more.state, fact, advice)
+            if ran.state == "needs attention" or outcome.state == "needs attention":
+                outcome.state = "needs attention"
+            else:
                 outcome.state = "graded"
-            notes = []
-            if "Timeout" in (result.get("log") or ""):
-                notes.append(f"a cell ran past the {cell_timeout} s limit and was stopped")
+            notes = [r for r in (found.reason, ran.reason) if r]
             if manual and outcome.state == "graded":
                 notes.append("reflections await manual grading")
-            if notes and outcome.state == "graded":
-                outcome.reason = "; ".join(notes)
+            outcome.reason = "; ".join(notes)
+            outcome.advice = " ".join([*found.advice, *ran.advice])
         outcomes[pid] = outcome
         _save(course, workshop, outcome)
 
@@ -418,7 +439,9 @@ def grade(
             dynamic_ncols=True,
         )
     try:
-        Grader(course, workshop, workers, cell_timeout, budget).run(todo, record, bar)
+        Grader(course, workshop, workers, cell_timeout, budget, sandbox, limits).run(
+            todo, record, bar
+        )
     finally:
         if bar is not None:
             bar.close()

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import ensure_async, run_sync
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Dict, List, Unicode
 
@@ -156,6 +157,9 @@ def bwrap_argv(
         if _inside(path, covers):
             argv += ["--ro-bind", str(path), str(path)]
     argv += ["--bind", str(channel), str(channel), "--bind", str(work), str(work)]
+    for notebook in sorted(work.glob("*.ipynb")):
+        # nbgrader's copy of the notebook being graded holds the hidden tests
+        argv += ["--ro-bind", "/dev/null", str(notebook)]
     argv += ["--dir", "/tmp/home", "--chdir", str(work)]
     # ipykernel exits when its parent looks gone (ppid 1): inside a process namespace its
     # parent is bubblewrap's init, pid 1. --die-with-parent does that job instead.
@@ -250,6 +254,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.ip = str(self._channel / "kernel")
         self.connection_file = str(self._channel / "kernel.json")
         self._cgroup: Path | None = None
+        self._hits = 0
 
     @property
     def sandbox_limits(self) -> Limits:
@@ -284,8 +289,52 @@ class SandboxedKernelManager(AsyncKernelManager):
             kw["preexec_fn"] = preexec(limits, self._cgroup)
         await super()._async_launch_kernel(kernel_cmd, **kw)
 
+    def reap(self) -> int:
+        """Stop the kernel's other processes if they hit the process limit; how many.
+
+        A fork bomb stopped by the limit leaves its copies behind, each holding a
+        slot: they go, the kernel itself (and bubblewrap around it) stays.
+        """
+        group = self._cgroup
+        if group is None or self.provisioner is None:
+            return 0
+        try:
+            hits = int((group / "pids.events").read_text().split()[-1])
+        except (OSError, ValueError, IndexError):
+            return 0
+        if hits <= self._hits:
+            return 0
+        self._hits = hits
+        import psutil
+
+        keep: set[int] = set()
+        with contextlib.suppress(psutil.Error, AttributeError):
+            outer = psutil.Process(self.provisioner.process.pid)  # type: ignore[attr-defined]
+            keep.add(outer.pid)
+            for init in outer.children():
+                keep.add(init.pid)
+                kernels = sorted(init.children(), key=lambda p: p.create_time())
+                keep.update(p.pid for p in kernels[:1])
+        stopped = 0
+        for _ in range(50):  # copies may still be forking while we stop them
+            others = [int(p) for p in (group / "cgroup.procs").read_text().split()]
+            others = [p for p in others if p not in keep]
+            if not others:
+                break
+            for pid in others:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, 9)
+                    stopped += 1
+        return stopped
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        progress = os.environ.get(PROGRESS_ENV)
+        if self._cgroup is not None and progress:
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                if int((self._cgroup / "pids.events").read_text().split()[-1]) > 0:
+                    with Path(progress).open("a", encoding="utf-8") as note:
+                        note.write(f"\nit hit the process limit ({self.sandbox_limits.processes})")
         if not restart:
             _kill_group(self._cgroup)
             self._cgroup = None
@@ -304,10 +353,51 @@ class SandboxedExecute(Execute):
         self._cell_bytes: dict[int, int] = {}
         self._notebook_bytes = 0
         self._capped: set[int] = set()
+        self._place = "the first cells"
+        self._facts: list[str] = []
 
     def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
         self._reset()
         return super().preprocess(nb, resources, km)
+
+    async def async_execute_cell(
+        self,
+        cell: Any,
+        cell_index: int,
+        execution_count: int | None = None,
+        store_history: bool = True,
+    ) -> Any:
+        if cell.cell_type == "code":
+            from cxkit.course.incidents import where
+
+            self._place = where(self.nb.cells, cell_index)
+            self._note_progress()
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade") and self.kc is not None:
+            # a fresh cxkit.checks for every check: participants' code may have rewired it
+            await ensure_async(
+                self.kc.execute_interactive(
+                    FRESH_CHECKS, silent=True, store_history=False, timeout=self.timeout
+                )
+            )
+        cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        if isinstance(self.km, SandboxedKernelManager) and self.km.reap():
+            limit = self.km.sandbox_limits.processes
+            cell.outputs.append(_note(f"{PROCESS_LIMIT}: {limit} processes"))
+        if any(o.get("ename") == "MemoryError" for o in cell.get("outputs", [])):
+            limit = Limits(**self.config.SandboxedKernelManager.get("limits", {})).memory_mb
+            self._note_progress(f"it ran out of memory in {self._place} (the limit is {limit} MB)")
+        return cell
+
+    def _note_progress(self, fact: str = "") -> None:
+        """Keep the grader told where the kernel is, in case it dies or hangs there."""
+        if fact and fact not in self._facts:
+            self._facts.append(fact)
+        path = os.environ.get(PROGRESS_ENV)
+        if path:
+            with contextlib.suppress(OSError):
+                Path(path).write_text("\n".join([self._place, *self._facts]), encoding="utf-8")
+
+    execute_cell = run_sync(async_execute_cell)  # nbclient binds the base one otherwise
 
     def _caps(self) -> tuple[int, int]:
         limits = Limits(**self.config.SandboxedKernelManager.get("limits", {}))
@@ -324,7 +414,12 @@ class SandboxedExecute(Execute):
         if used + size > cell_cap or self._notebook_bytes + size > notebook_cap:
             if cell_index not in self._capped:
                 self._capped.add(cell_index)
-                outs.append(_truncated(cell_cap, notebook_cap))
+                outs.append(
+                    _note(
+                        f"{OUTPUT_CAPPED}: a cell may print {cell_cap // 1024} KB and a "
+                        f"notebook {notebook_cap // 1024} KB"
+                    )
+                )
             self._cell_bytes[cell_index] = cell_cap + 1
             return None
         self._cell_bytes[cell_index] = used + size
@@ -333,17 +428,22 @@ class SandboxedExecute(Execute):
 
 
 OUTPUT_CAPPED = "cxkit: output cut here"
+PROCESS_LIMIT = "cxkit: process limit reached, extra processes stopped"
+PROGRESS_ENV = "CXKIT_PROGRESS"  # a file where the grader notes the cell it runs
+FRESH_CHECKS = (  # run silently before each check: a fresh cxkit.checks from disk
+    "import sys as _cx\n"
+    "_cx.modules.pop('cxkit.checks', None)\n"
+    "'cxkit' in _cx.modules and _cx.modules['cxkit'].__dict__.pop('checks', None)\n"
+    "del _cx\n"
+)
 
 
-def _truncated(cell_cap: int, notebook_cap: int) -> Any:
+def _note(text: str) -> Any:
+    """A note from the grader in a cell's outputs, read back by cxkit.course.incidents."""
     from nbformat.v4 import new_output
 
     # display data, not a stream: nbgrader's LimitOutput trims streams only, never this note
-    text = (
-        f"... {OUTPUT_CAPPED}: a cell may print {cell_cap // 1024} KB and a notebook "
-        f"{notebook_cap // 1024} KB ..."
-    )
-    return new_output("display_data", data={"text/plain": text})
+    return new_output("display_data", data={"text/plain": f"... {text} ..."})
 
 
 def configure(cfg: Any, course_root: Path, db_url: str, sandbox: bool = True) -> None:

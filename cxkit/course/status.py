@@ -1,6 +1,12 @@
-"""``cxkit status``: who handed in, who has been graded, who failed and why."""
+"""``cxkit status``: who handed in, who has been graded, who failed and why.
+
+Reasons are shown in full: what the sandbox refused and signs of tampering are
+listed per participant as facts (what happened, where), never as verdicts.
+"""
 
 from __future__ import annotations
+
+import textwrap
 
 import pandas as pd
 
@@ -48,12 +54,16 @@ def status_text(course: Course, workshop: str) -> str:
     widths = {c: max(len(c), int(table[c].astype(str).str.len().max())) for c in table.columns}
     widths["reason"] = min(widths["reason"], 90)
     lines.append("  ".join(c.ljust(widths[c]) for c in table.columns).rstrip())
+    indent = " " * (sum(widths[c] + 2 for c in table.columns[:-1]))
     for row in table.itertuples(index=False):
         values = [str(v) for v in row]
-        values[-1] = values[-1][:90]
+        # the whole reason, wrapped: sandbox refusals and tampering are facts to read in full
+        reason = textwrap.wrap(values[-1], 90) or [""]
+        values[-1] = reason[0]
         lines.append(
             "  ".join(
                 v.ljust(widths[c]) for v, c in zip(values, table.columns, strict=True)
             ).rstrip()
         )
+        lines.extend(indent + more for more in reason[1:])
     return "\n".join(lines)

@@ -13,6 +13,7 @@ import os
 import sys
 import time
 import warnings
+from pathlib import Path
 
 
 def _serve() -> None:
@@ -20,14 +21,18 @@ def _serve() -> None:
     os.dup2(2, 1)  # stray prints from libraries go to stderr
     warnings.simplefilter("ignore")  # SQLAlchemy and friends; the log has what matters
     from cxkit.course.course import Course
+    from cxkit.course.sandbox import PROGRESS_ENV
 
     config = json.loads(sys.argv[1])
     course = Course(config["root"], config.get("db_url"))
-    api = course.api(**config.get("nbgrader", {}))
+    api = course.api(sandbox=config.get("sandbox", True), **config.get("nbgrader", {}))
+    progress = Path(config.get("progress") or course.state) / f"{os.getpid()}.txt"
+    os.environ[PROGRESS_ENV] = str(progress)  # the executor notes each cell it starts here
     answers.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
         request = json.loads(line)
         started = time.perf_counter()
+        progress.unlink(missing_ok=True)
         try:
             result = api.autograde(request["workshop"], request["participant"], force=True)
         except Exception as err:  # reported to the supervisor, which records it as failed
