@@ -32,7 +32,7 @@ and records every problem (file, column, spreadsheet lines, fix) in a
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -464,12 +464,14 @@ def read_table(
     wanted: Sequence[str],
     problems: Problems,
     chunksize: int = 250_000,
+    slim: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> pd.DataFrame | None:
     """Read the ``wanted`` cxkit columns of one table through the mapping, chunk by chunk.
 
     Scores come back as float32 (NaN = not answered), departments and touchpoints
-    as categoricals, dates as datetime64; nothing else is kept. Every problem is
-    recorded in ``problems`` with the file's line numbers (header = line 1).
+    as categoricals, dates as datetime64; nothing else is kept, and ``slim`` may
+    shrink each chunk further before the next is read. Every problem is recorded
+    in ``problems`` with the file's line numbers (header = line 1).
     Returns None when the file cannot be read at all.
     """
     schema = SCHEMAS[tm.table]
@@ -495,7 +497,7 @@ def read_table(
                 col = schema.column(name)
                 raw = chunk[tm.columns[name]].reset_index(drop=True)
                 out[name] = _convert(raw, col, tm, mapping, lines, problems, shown)
-            parts.append(out)
+            parts.append(slim(out) if slim else out)
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
         problems.add(
             shown,
@@ -508,7 +510,7 @@ def read_table(
         problems.add(shown, "", "has a header but no rows", "export the table again with its data.")
         return None
     frame = pd.concat(parts, ignore_index=True)
-    for name in present:  # categories may differ between chunks
+    for name in parts[0].columns:  # categories may differ between chunks
         if isinstance(parts[0][name].dtype, pd.CategoricalDtype):
             frame[name] = frame[name].astype("category")
     for name, value in tm.constants.items():
@@ -706,20 +708,38 @@ def _scores(
     return keep.astype("float32")
 
 
-def duplicates(ids: pd.Series, first_line: int) -> tuple[int, np.ndarray, list[str]]:
-    """Count repeated ids; return (count, first lines, their ids), hashing to stay small.
+def hash_ids(ids: pd.Series) -> np.ndarray:
+    """Ids as 64-bit hashes: 8 bytes a row instead of a Python string (about 60).
 
     Examples
     --------
-    >>> count, lines, shown = duplicates(pd.Series(["a", "b", "a"]), 2)
-    >>> count, lines.tolist(), shown
-    (1, [2, 4], ['a', 'a'])
+    >>> keys = hash_ids(pd.Series(["R1", "R2", "R1"]))
+    >>> str(keys.dtype), bool(keys[0] == keys[2]), bool(keys[0] == keys[1])
+    ('uint64', True, False)
     """
-    hashed = pd.util.hash_array(ids.fillna("").to_numpy(dtype=object))
-    repeated = pd.Series(hashed).duplicated(keep=False).to_numpy()
-    count = int(pd.Series(hashed).duplicated().sum())
-    where = np.flatnonzero(repeated)[:_SHOWN]
-    return count, where + first_line, [str(ids.iloc[i]) for i in where]
+    return pd.util.hash_array(ids.fillna("").to_numpy(dtype=object))
+
+
+def duplicates(keys: np.ndarray) -> tuple[int, np.ndarray]:
+    """Count repeated ids (or their hashes); return (count, positions of the first rows involved).
+
+    Examples
+    --------
+    >>> count, where = duplicates(hash_ids(pd.Series(["a", "b", "a"])))
+    >>> count, where.tolist()
+    (1, [0, 2])
+    """
+    series = pd.Series(keys)
+    repeated = series.duplicated(keep=False).to_numpy()
+    return int(series.duplicated().sum()), np.flatnonzero(repeated)[:_SHOWN]
+
+
+def values_at(data_dir: Path, tm: TableMapping, name: str, positions: np.ndarray) -> list[str]:
+    """Read one column again to quote the values at some row positions (for messages)."""
+    path = data_dir / tm.file
+    column = tm.columns[name]
+    values = pd.concat(chunk[column] for chunk in _chunks(path, [column], tm.skip_rows, 500_000))
+    return [str(v) for v in values.iloc[positions]]
 
 
 def describe_period(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:

@@ -34,11 +34,14 @@ from cxkit.course.course import REPO_ROOT
 from cxkit.course.mapping import (
     Mapping,
     Problems,
+    TableMapping,
     describe_period,
     duplicates,
+    hash_ids,
     parse_period,
     read_mapping,
     read_table,
+    values_at,
 )
 from cxkit.errors import CxkitError
 
@@ -123,12 +126,9 @@ def gather(data_dir: Path, mapping_path: Path | None, chunksize: int = 250_000) 
     tickets_too = "tickets" in mapping.tables and "handoffs" in mapping.tables
     wanted = SURVEY_COLUMNS + (["customer_id"] if tickets_too else [])
     tm = mapping.tables["surveys"]
-    surveys = read_table(data_dir, tm, mapping, wanted, problems, chunksize)
+    surveys = read_table(data_dir, tm, mapping, wanted, problems, chunksize, _slim)
     if surveys is not None:
-        _check_surveys(surveys, tm.columns, problems)
-        if "comment" in surveys and any(c in surveys for c in METRICS.values()):
-            # only detractors' comments are read on: free the others' text early
-            surveys.loc[~_detractors(surveys).to_numpy(), "comment"] = None
+        _check_surveys(surveys, data_dir, tm, problems)
         inputs.tables["surveys"] = surveys
     for table, columns in WANTED.items():
         if table in mapping.tables:
@@ -145,10 +145,30 @@ def gather(data_dir: Path, mapping_path: Path | None, chunksize: int = 250_000) 
     return inputs
 
 
-def _check_surveys(surveys: pd.DataFrame, columns: dict[str, str], problems: Problems) -> None:
+def _slim(chunk: pd.DataFrame) -> pd.DataFrame:
+    """Keep what the scorecard needs of a chunk of responses, as small as it goes.
+
+    Ids become 64-bit hashes (enough to find duplicates and pair surveys with tickets);
+    comment texts are kept for detractors only, the only ones read further, and the
+    customer id as text only beside them (to remove it from a quoted comment).
+    """
+    if "response_id" in chunk:
+        chunk["response_key"] = hash_ids(chunk.pop("response_id"))
+    if "comment" in chunk and any(c in chunk for c in METRICS.values()):
+        chunk.loc[~_detractors(chunk).to_numpy(), "comment"] = None
+    if "customer_id" in chunk:
+        chunk["customer_key"] = hash_ids(chunk["customer_id"])
+        said = chunk["comment"].notna() if "comment" in chunk else False
+        chunk["customer_id"] = chunk["customer_id"].astype(object).where(said, None)
+    return chunk
+
+
+def _check_surveys(
+    surveys: pd.DataFrame, data_dir: Path, tm: TableMapping, problems: Problems
+) -> None:
     file = str(surveys.attrs["file"])
-    for name in ("response_id", "response_date"):
-        if name not in surveys:
+    for name, present in (("response_id", "response_key"), ("response_date", "response_date")):
+        if present not in surveys:
             problems.add(
                 file,
                 "",
@@ -162,36 +182,34 @@ def _check_surveys(surveys: pd.DataFrame, columns: dict[str, str], problems: Pro
             "has no recommend, csat or effort column",
             "map at least one score under [surveys.columns].",
         )
-    if "response_id" in surveys:
-        count, lines, ids = duplicates(surveys["response_id"], int(surveys.attrs["first_line"]))
+    if "response_key" in surveys:
+        count, where = duplicates(surveys.pop("response_key").to_numpy())
         if count:
             problems.add(
                 file,
-                columns["response_id"],
+                tm.columns["response_id"],
                 "has duplicate response ids",
                 "each response must appear once: remove the repeated rows (an export run "
                 "twice?) or give them their own ids",
-                lines,
-                ids,
+                where + int(surveys.attrs["first_line"]),
+                values_at(data_dir, tm, "response_id", where),
                 count,
             )
-        del surveys["response_id"]  # checked; not needed further
 
 
 def _check_keys(inputs: Inputs) -> None:
     tickets, moves = inputs.tables.get("tickets"), inputs.tables.get("handoffs")
     if tickets is None or moves is None:
         return
-    first = int(tickets.attrs["first_line"])
-    count, lines, ids = duplicates(tickets["ticket_id"], first)
+    count, where = duplicates(hash_ids(tickets["ticket_id"]))
     if count:
         inputs.problems.add(
             str(tickets.attrs["file"]),
             "ticket_id",
             "has duplicate ticket ids",
             "keep one row per ticket",
-            lines,
-            ids,
+            where + int(tickets.attrs["first_line"]),
+            tickets["ticket_id"].iloc[where],
             count,
         )
     unknown = ~moves["ticket_id"].isin(tickets["ticket_id"]).to_numpy()
@@ -416,16 +434,19 @@ def _handoffs(inputs: Inputs, surveys: pd.DataFrame, start: Any, end: Any) -> di
     if moves.empty:
         raise CxkitError("no ticket was handed between departments in the period")
     out["transfers"] = cxkit.handoffs(moves, tickets).reset_index()
-    if "customer_id" in surveys and "csat" in surveys and "recommend" in surveys:
+    if "customer_key" in surveys and "csat" in surveys and "recommend" in surveys:
         kind = "post_ticket" if "survey_type" in surveys else None
         if kind and not (surveys["survey_type"] == kind).any():
             kind = None
-        columns = ["customer_id", "response_date", "recommend", "csat"]
+        tickets = tickets.assign(customer_key=hash_ids(tickets["customer_id"]))
+        columns = ["customer_key", "response_date", "recommend", "csat"]
         answers = surveys[columns + (["survey_type"] if kind else [])].dropna(
             subset=["recommend", "csat"]
         )
         answers = answers.astype({"recommend": "int64", "csat": "int64"})
-        table = cxkit.satisfaction_by_handoffs(tickets, answers, survey_type=kind)
+        table = cxkit.satisfaction_by_handoffs(
+            tickets, answers, survey_type=kind, customer="customer_key"
+        )
         out["by_count"] = table.reset_index()
     return out
 
