@@ -60,16 +60,16 @@ def test_its_customers_recommend_us_about_the_planted_effect_less(found):
 
     About 70 of its customers answer the relationship survey; the 0-10 score
     has a spread of about 2, so the average's standard error is about 0.25.
-    The late first parcel adds part of LATE_RELATIONSHIP_EFFECT for those who
-    answer within 90 days, so the gap can be a little larger than planted:
-    half to 1.75 times the planted -1.3 (-0.65 to -2.3) is accepted. With no
-    planted effect the gap would be near 0 and fail.
+    Regenerating the sample with other planted effects (0, -0.65, -1.3, -2.6)
+    gives score gaps of -0.1, -0.7, -1.3 and -2.6 (seed 7: -0.3, -1.0, -1.6,
+    -2.9): the gap follows the planted effect, within 0.6 (2.4 standard
+    errors). Half or twice the planted effect fails on the sample.
     """
     table = found["by_weakest"]
     assert found["nps_gap"] < 0
     assert table.loc[True, "ci_high"] < table.loc[False, "ci_low"]
     planted = story.OVERPROMISE_EFFECT
-    assert 1.75 * planted <= found["score_gap"] <= 0.5 * planted
+    assert planted - 0.6 <= found["score_gap"] <= planted + 0.6
 
 
 @pytest.mark.slow
