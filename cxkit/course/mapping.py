@@ -463,7 +463,7 @@ def read_table(
     mapping: Mapping,
     wanted: Sequence[str],
     problems: Problems,
-    chunksize: int = 250_000,
+    chunksize: int = 50_000,
     slim: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> pd.DataFrame | None:
     """Read the ``wanted`` cxkit columns of one table through the mapping, chunk by chunk.
