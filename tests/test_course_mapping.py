@@ -243,3 +243,16 @@ def test_check_names_the_sections_a_missing_table_skips(tmp_path: Path, capsys):
 def test_a_folder_without_surveys_is_refused(tmp_path: Path):
     """Without a mapping and without surveys.csv, is the fix named?"""
     assert "holds no surveys.csv. Fix: give --mapping" in _problems(tmp_path, None)
+
+
+def test_a_department_of_your_own_can_be_declared(export: Path, tmp_path: Path):
+    """With "sales" under own_departments, is a Sales team read instead of refused?"""
+    text = QUALTRICS.read_text().replace(
+        'region = "NL"', 'region = "NL"\nown_departments = ["sales"]'
+    )
+    mapping = tmp_path / "own.toml"
+    mapping.write_text(text.replace('"IT desk" = "it"', '"IT desk" = "it"\n"Sales" = "sales"'))
+    _edit(export, {(6, 26): "Sales"})
+    found = gather(export, mapping)
+    assert found.problems == []
+    assert (found.tables["surveys"]["department"] == "sales").sum() == 1
