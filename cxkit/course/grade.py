@@ -391,10 +391,13 @@ def grade(
         )
         if result.get("failure") or not result.get("success"):
             outcome.state = "failed"
-            outcome.reason = result.get("failure") or "; ".join(
-                [_reason_from_log(result, result.get("where"), cell_timeout)]
-                + result.get("facts", [])
-            )
+            facts = result.get("facts", [])
+            memory = [f for f in facts if f.startswith("it ran out of memory")]
+            if memory and not result.get("failure"):  # where it then died is chance
+                facts = [f"the kernel died after {memory[0]}"]
+            else:
+                facts = [_reason_from_log(result, result.get("where"), cell_timeout), *facts]
+            outcome.reason = result.get("failure") or "; ".join(facts)
             if "ran out of time in " in outcome.reason:
                 place = (
                     outcome.reason.split("ran out of time in ", 1)[1]
