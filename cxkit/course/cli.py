@@ -145,6 +145,7 @@ def _grade(args: argparse.Namespace) -> int:
         budget=args.budget,
         force=args.force,
         show_progress=not args.quiet,
+        sandbox=not args.no_sandbox,
     )
     print(status_text(course, workshop))
     return 0
@@ -258,6 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="regrade what is already graded")
     grade.add_argument("--due", help='set the due date first, "YYYY-MM-DD HH:MM" in UTC')
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="for debugging: run participants' code without isolation (limits only)",
+    )
     grade.set_defaults(func=_grade)
 
     for name, func, text in (
