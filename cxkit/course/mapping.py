@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from cxkit.data.schema import DEPARTMENTS, SCHEMAS, Column
 from cxkit.errors import CxkitError, close_match
@@ -486,7 +487,8 @@ def read_table(
     source_cols = list(dict.fromkeys(tm.columns[c] for c in present))
     if not source_cols:
         return None
-    parts: list[pd.DataFrame] = []
+    parts: list[dict[str, pd.Series]] = []  # column by column: see _join
+    rows = 0
     start = 2 + tm.skip_rows  # the first data row's line number
     try:
         for chunk in _chunks(path, source_cols, tm.skip_rows, chunksize):
@@ -497,7 +499,9 @@ def read_table(
                 col = schema.column(name)
                 raw = chunk[tm.columns[name]].reset_index(drop=True)
                 out[name] = _convert(raw, col, tm, mapping, lines, problems, shown)
-            parts.append(slim(out) if slim else out)
+            piece = slim(out) if slim else out
+            parts.append({str(c): piece[c] for c in piece.columns})
+            rows += len(piece)
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
         problems.add(
             shown,
@@ -506,19 +510,34 @@ def read_table(
             'save it as "CSV UTF-8 (comma delimited)" and try again.',
         )
         return None
-    if not parts or sum(len(p) for p in parts) == 0:
+    if not parts or rows == 0:
         problems.add(shown, "", "has a header but no rows", "export the table again with its data.")
         return None
-    frame = pd.concat(parts, ignore_index=True)
-    for name in parts[0].columns:  # categories may differ between chunks
-        if isinstance(parts[0][name].dtype, pd.CategoricalDtype):
-            frame[name] = frame[name].astype("category")
+    frame = _join(parts)
     for name, value in tm.constants.items():
         if name in wanted and name not in frame:
             frame[name] = pd.Categorical([value] * len(frame))
     frame.attrs["first_line"] = 2 + tm.skip_rows
     frame.attrs["file"] = shown
     return frame
+
+
+def _join(parts: list[dict[str, pd.Series]]) -> pd.DataFrame:
+    """Concatenate chunks column by column, freeing each chunk's column as it goes.
+
+    ``pd.concat`` of whole chunks holds the table twice at its peak; this holds it
+    once plus one column. Categories that differ between chunks are united.
+    """
+    columns: dict[str, Any] = {}
+    for name in list(parts[0]):
+        pieces = [p.pop(name) for p in parts]
+        if isinstance(pieces[0].dtype, pd.CategoricalDtype):
+            united = union_categoricals([p.array for p in pieces])
+            columns[name] = pd.Series(united)
+        else:
+            columns[name] = pd.concat(pieces, ignore_index=True)
+        del pieces
+    return pd.DataFrame(columns, copy=False)
 
 
 def _lines_of(mask: np.ndarray, lines: np.ndarray) -> np.ndarray:
