@@ -9,6 +9,7 @@ when graded alone. nbgrader's own adversarial notebooks are graded too.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import socket
 import subprocess
 import sys
@@ -423,3 +424,92 @@ def test_no_sandbox_flag_grades_and_warns_once(tmp_path):
     assert {p: o.score for p, o in outcomes.items()} == {"ana": 3, "ben": 2}
     assert result.stderr.count("NOT isolated") == 1
     assert "(cxkit grade --no-sandbox)" in result.stderr
+
+
+NBGRADER_FILES = Path(__import__("nbgrader").__file__).parent / "tests"
+
+
+def _shipped(root: Path, workshop: str, source: str, hand_ins: dict[str, str]) -> None:
+    (root / "source" / workshop).mkdir(parents=True)
+    shutil.copy(NBGRADER_FILES / source, root / "source" / workshop / "p1.ipynb")
+    for pid, name in hand_ins.items():
+        (root / "submitted" / pid / workshop).mkdir(parents=True)
+        shutil.copy(NBGRADER_FILES / name, root / "submitted" / pid / workshop / "p1.ipynb")
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    """nbgrader's own adversarial notebooks, graded by cxkit grade in the sandbox."""
+    root = tmp_path_factory.mktemp("nbgrader-files")
+    apps = "apps/files/"
+    _shipped(
+        root,
+        "ps1",
+        apps + "submitted-unchanged.ipynb",
+        {
+            "foo": apps + "submitted-unchanged.ipynb",
+            "bar": apps + "submitted-changed.ipynb",
+            "spam": apps + "submitted-cheat-attempt.ipynb",
+            "eggs": apps + "submitted-cheat-attempt-alternative.ipynb",
+        },
+    )
+    _shipped(root, "loop", apps + "infinite-loop.ipynb", {"foo": apps + "infinite-loop.ipynb"})
+    _shipped(root, "timeout", apps + "timeout.ipynb", {"bar": apps + "timeout.ipynb"})
+    _shipped(root, "timeout30", apps + "timeout.ipynb", {"foo": apps + "timeout.ipynb"})
+    pre = "preprocessors/files/"
+    _shipped(
+        root,
+        "locked",
+        pre + "submitted-unchanged.ipynb",
+        {
+            "foo": pre + "submitted-unchanged.ipynb",
+            "bar": pre + "submitted-locked-cell-changed.ipynb",
+        },
+    )
+    course = Course(root)
+    timeouts = {"ps1": 30, "loop": 1, "timeout": 2, "timeout30": 30, "locked": 30}
+    return {
+        workshop: grade(course, workshop, workers=2, cell_timeout=limit, show_progress=False)
+        for workshop, limit in timeouts.items()
+    }
+
+
+def test_nbgrader_showtraceback_exploit(shipped):
+    """Do nbgrader's cheat attempts get the scores nbgrader's own tests expect (1, 2, 1, 1 of 7)?"""
+    outcomes = shipped["ps1"]
+    assert {p: (o.score, o.max_score) for p, o in outcomes.items()} == {
+        "foo": (1, 7),
+        "bar": (2, 7),
+        "spam": (1, 7),
+        "eggs": (1, 7),
+    }
+    for pid in ("spam", "eggs"):
+        assert outcomes[pid].state == "needs attention"
+        assert outcomes[pid].reason == (
+            "tampering: code in cell set_a of p1.ipynb replaces IPython's showtraceback"
+        )
+    assert outcomes["foo"].state == "graded"
+
+
+def test_nbgrader_infinite_loop(shipped):
+    """Is nbgrader's infinite loop stopped by the cell limit and graded (autograded file kept)?"""
+    outcome = shipped["loop"]["foo"]
+    assert (outcome.state, outcome.reason) == (
+        "graded",
+        "ran out of time in the first cells: stopped after the 1 s limit",
+    )
+
+
+def test_nbgrader_timeout(shipped):
+    """Does nbgrader's timeout notebook score 0 with a 2 s limit and 1 with 30 s, as nbgrader's?"""
+    assert shipped["timeout"]["bar"].score == 0
+    assert "ran out of time" in shipped["timeout"]["bar"].reason
+    assert shipped["timeout30"]["foo"].score == 1
+
+
+def test_nbgrader_changed_locked_cell(shipped):
+    """Is nbgrader's changed locked cell restored (same score as unchanged) and pointed out?"""
+    outcomes = shipped["locked"]
+    assert outcomes["bar"].score == outcomes["foo"].score
+    assert outcomes["bar"].state == "needs attention"
+    assert outcomes["bar"].reason.startswith("tampering: locked cell(s)")
