@@ -246,7 +246,8 @@ def read_mapping(path: Path | None, data_dir: Path, problems: Problems) -> Mappi
     Examples
     --------
     >>> found = Problems()
-    >>> m = read_mapping(None, Path("datasets"), found)
+    >>> from cxkit.data.load import sample_dir
+    >>> m = read_mapping(None, sample_dir(), found)
     >>> sorted(m.tables), len(found)
     (['handoffs', 'surveys', 'tickets', 'touchpoints'], 0)
     """

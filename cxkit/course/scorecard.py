@@ -107,7 +107,8 @@ def gather(data_dir: Path, mapping_path: Path | None, chunksize: int = 50_000) -
 
     Examples
     --------
-    >>> found = gather(Path("datasets"), None)
+    >>> from cxkit.data.load import sample_dir
+    >>> found = gather(sample_dir(), None)
     >>> len(found.problems), len(found.tables["surveys"]), "customer_id" in found.tables["surveys"]
     (0, 3560, True)
     """
