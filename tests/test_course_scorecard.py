@@ -282,11 +282,20 @@ def test_rank_leaves_small_groups_out():
 
 
 @pytest.mark.slow
-def test_pdf_is_printed_with_chromium(surveymonkey: Path, tmp_path: Path):
+def test_pdf_is_printed_with_chromium(tmp_path: Path):
     """With Chromium installed, does --pdf write a PDF beside the HTML?"""
     assert sc.chromium(), "Chromium is not installed: apt-get install chromium (needed for --pdf)"
     out = tmp_path / "card"
-    shutil.copy(surveymonkey / "scorecard.html", tmp_path / "page.html")
-    pdf = sc.to_pdf(tmp_path / "page.html", tmp_path / "page.pdf")
-    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
-    assert not out.exists()
+    args = ["--data", str(FIXTURES / "surveymonkey"), "--out", str(out), "--pdf"]
+    assert main(["scorecard", *args, "--mapping", str(MAPPINGS / "surveymonkey.yaml")]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["scorecard.html", "scorecard.pdf"]
+    pdf = (out / "scorecard.pdf").read_bytes()
+    assert pdf[:5] == b"%PDF-" and len(pdf) > 10_000
+
+
+def test_pdf_without_chromium_says_so_before_any_work(tmp_path: Path, monkeypatch):
+    """Without Chromium, is --pdf refused at once with how to install it?"""
+    monkeypatch.setattr(sc, "CHROMIUM", ("no-such-browser",))
+    with pytest.raises(CxkitError, match=r"--pdf needs Chromium .* apt-get install chromium"):
+        sc.scorecard(ROOT / "datasets", tmp_path / "o", pdf=True)
+    assert not (tmp_path / "o").exists()

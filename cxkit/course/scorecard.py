@@ -644,8 +644,7 @@ def chromium() -> str | None:
     return None
 
 
-def to_pdf(html: Path, pdf: Path) -> Path:
-    """Print the HTML page to PDF with headless Chromium, offline."""
+def _need_chromium() -> str:
     browser = chromium()
     if browser is None:
         raise CxkitError(
@@ -653,6 +652,12 @@ def to_pdf(html: Path, pdf: Path) -> Path:
             f"{', '.join(CHROMIUM)}). Install it (Debian/Ubuntu: apt-get install chromium), "
             "or leave out --pdf and print the HTML page from any browser."
         )
+    return browser
+
+
+def to_pdf(html: Path, pdf: Path) -> Path:
+    """Print the HTML page to PDF with headless Chromium, offline."""
+    browser = _need_chromium()
     with tempfile.TemporaryDirectory(prefix="cxkit-chromium-") as profile:
         done = subprocess.run(
             [
@@ -712,8 +717,8 @@ def scorecard(
         raise CxkitError(f"--min-responses must be 1 or more, got {min_n}.")
     parse_period(period)
     _check_out(out)
-    if pdf and chromium() is None:
-        to_pdf(Path("unused.html"), Path("unused.pdf"))  # raises the message
+    if pdf:
+        _need_chromium()  # before any work
     inputs = gather(data_dir, mapping_path)
     if inputs.problems:
         raise CxkitError(
