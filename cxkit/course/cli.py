@@ -10,6 +10,8 @@ One command for a whole workshop cycle::
     cxkit report 00                    the facilitator report (offline HTML)
     cxkit status 00                    who handed in, who was graded, who failed and why
     cxkit demo                         all of the above on a simulated cohort
+    cxkit scorecard --data export/ --mapping m.toml --out card/
+                                       the organisation CX scorecard on your own data
 
 and two for participants::
 
