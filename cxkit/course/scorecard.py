@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -620,7 +621,8 @@ def render(aggregates: Path, out_html: Path, title: str, template: Path | None =
     )
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{title}</title><style>{STYLE}{_TABLES}{_PAGES}</style></head>\n<body>\n{body}\n"
+        f"<title>{escape(title)}</title><style>{STYLE}{_TABLES}{_PAGES}</style></head>\n"
+        f"<body>\n{body}\n"
         "</body></html>\n"
     )
     out_html.write_text(page, encoding="utf-8")
