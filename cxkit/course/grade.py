@@ -393,7 +393,10 @@ def grade(
             outcome.state = "failed"
             facts = result.get("facts", [])
             memory = [f for f in facts if f.startswith("it ran out of memory")]
-            if memory and not result.get("failure"):  # where it then died is chance
+            forks = [f for f in facts if f.startswith("it hit the process limit")]
+            if forks and not result.get("failure"):
+                facts = [f"the sandbox stopped the kernel: {forks[0]}"]
+            elif memory and not result.get("failure"):  # where it then died is chance
                 facts = [f"the kernel died after {memory[0]}"]
             else:
                 facts = [_reason_from_log(result, result.get("where"), cell_timeout), *facts]

@@ -24,7 +24,7 @@ from typing import Any
 import nbformat
 
 from cxkit.course.cells import ANSI, split_hidden
-from cxkit.course.sandbox import OUTPUT_CAPPED, PROCESS_LIMIT
+from cxkit.course.sandbox import OUTPUT_CAPPED
 
 LARGE_FILE_MB = 20  # files handed in beside the notebooks above this are pointed out
 
@@ -278,13 +278,6 @@ def after(path: Path, cell_timeout: int, limits: Any) -> Findings:
                     f"output cut at {limits.output_cell_kb} KB in {place}",
                     f"Your notebook printed too much in {place}: we kept the first "
                     f"{limits.output_cell_kb} KB.",
-                )
-            if kind == "display_data" and PROCESS_LIMIT in str(output.get("data", {})):
-                found.add(
-                    "needs attention",
-                    f"sandbox: starting more processes was refused in {place} "
-                    f"(the limit is {limits.processes})",
-                    f"Your notebook started too many processes in {place}.",
                 )
             if kind != "error":
                 continue

@@ -26,6 +26,7 @@ participants' code is not isolated. ``cxkit grade --no-sandbox`` does the same.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import os
@@ -254,7 +255,6 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.ip = str(self._channel / "kernel")
         self.connection_file = str(self._channel / "kernel.json")
         self._cgroup: Path | None = None
-        self._hits = 0
 
     @property
     def sandbox_limits(self) -> Limits:
@@ -289,52 +289,30 @@ class SandboxedKernelManager(AsyncKernelManager):
             kw["preexec_fn"] = preexec(limits, self._cgroup)
         await super()._async_launch_kernel(kernel_cmd, **kw)
 
-    def reap(self) -> int:
-        """Stop the kernel's other processes if they hit the process limit; how many.
+    def hit_process_limit(self) -> bool:
+        """Whether the kernel and its forks ever reached the process limit (cgroup only)."""
+        if self._cgroup is None:
+            return False
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            return int((self._cgroup / "pids.events").read_text().split()[-1]) > 0
+        return False
 
-        A fork bomb stopped by the limit leaves its copies behind, each holding a
-        slot: they go, the kernel itself (and bubblewrap around it) stays.
-        """
+    def stop_all(self) -> None:
+        """Kill the kernel and every process it started (a fork bomb's copies included)."""
         group = self._cgroup
-        if group is None or self.provisioner is None:
-            return 0
-        try:
-            hits = int((group / "pids.events").read_text().split()[-1])
-        except (OSError, ValueError, IndexError):
-            return 0
-        if hits <= self._hits:
-            return 0
-        self._hits = hits
-        import psutil
-
-        keep: set[int] = set()
-        with contextlib.suppress(psutil.Error, AttributeError):
-            outer = psutil.Process(self.provisioner.process.pid)  # type: ignore[attr-defined]
-            keep.add(outer.pid)
-            for init in outer.children():
-                keep.add(init.pid)
-                kernels = sorted(init.children(), key=lambda p: p.create_time())
-                keep.update(p.pid for p in kernels[:1])
-        stopped = 0
         for _ in range(50):  # copies may still be forking while we stop them
-            others = [int(p) for p in (group / "cgroup.procs").read_text().split()]
-            others = [p for p in others if p not in keep]
-            if not others:
-                break
-            for pid in others:
+            try:
+                pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]  # type: ignore[operator]
+            except (OSError, TypeError, ValueError):
+                return
+            if not pids:
+                return
+            for pid in pids:
                 with contextlib.suppress(OSError):
                     os.kill(pid, 9)
-                    stopped += 1
-        return stopped
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
-        progress = os.environ.get(PROGRESS_ENV)
-        if self._cgroup is not None and progress:
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                if int((self._cgroup / "pids.events").read_text().split()[-1]) > 0:
-                    with Path(progress).open("a", encoding="utf-8") as note:
-                        note.write(f"\nit hit the process limit ({self.sandbox_limits.processes})")
         if not restart:
             _kill_group(self._cgroup)
             self._cgroup = None
@@ -379,14 +357,34 @@ class SandboxedExecute(Execute):
                     FRESH_CHECKS, silent=True, store_history=False, timeout=self.timeout
                 )
             )
-        cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-        if isinstance(self.km, SandboxedKernelManager) and self.km.reap():
-            limit = self.km.sandbox_limits.processes
-            cell.outputs.append(_note(f"{PROCESS_LIMIT}: {limit} processes"))
+        watch = asyncio.ensure_future(self._watch())
+        try:
+            cell = await super().async_execute_cell(
+                cell, cell_index, execution_count, store_history
+            )
+        finally:
+            watch.cancel()
         if any(o.get("ename") == "MemoryError" for o in cell.get("outputs", [])):
             limit = Limits(**self.config.SandboxedKernelManager.get("limits", {})).memory_mb
             self._note_progress(f"it ran out of memory in {self._place} (the limit is {limit} MB)")
         return cell
+
+    async def _watch(self) -> None:
+        """Stop the whole kernel the moment it reaches the process limit (a fork bomb).
+
+        Its copies would hold every slot: the kernel could not even start the
+        thread it needs to answer, and would hang until the budget runs out.
+        """
+        km = self.km
+        if not isinstance(km, SandboxedKernelManager):
+            return
+        while True:
+            await asyncio.sleep(0.1)
+            if km.hit_process_limit():
+                limit = km.sandbox_limits.processes
+                self._note_progress(f"it hit the process limit ({limit}) in {self._place}")
+                km.stop_all()
+                return
 
     def _note_progress(self, fact: str = "") -> None:
         """Keep the grader told where the kernel is, in case it dies or hangs there."""
@@ -428,7 +426,6 @@ class SandboxedExecute(Execute):
 
 
 OUTPUT_CAPPED = "cxkit: output cut here"
-PROCESS_LIMIT = "cxkit: process limit reached, extra processes stopped"
 PROGRESS_ENV = "CXKIT_PROGRESS"  # a file where the grader notes the cell it runs
 FRESH_CHECKS = (  # run silently before each check: a fresh cxkit.checks from disk
     "import sys as _cx\n"
