@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -205,8 +206,9 @@ def pids_cgroup(limit: int) -> Path | None:
         if not (base / "cgroup.procs").is_file() or not os.access(base, os.W_OK):
             continue
         for stale in base.glob("cxkit-kernel-*"):  # left by a grader that was killed
-            with contextlib.suppress(OSError):
-                stale.rmdir()
+            with contextlib.suppress(OSError):  # (not one another grader just made)
+                if time.time() - stale.stat().st_mtime > 3600:
+                    stale.rmdir()
         group = base / f"cxkit-kernel-{uuid.uuid4().hex[:12]}"
         try:
             group.mkdir()
@@ -251,9 +253,10 @@ class SandboxedKernelManager(AsyncKernelManager):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._channel = Path(tempfile.mkdtemp(prefix="cxkit-kernel-"))
-        self.transport = "ipc"  # the sandbox has no network, Unix sockets are files
-        self.ip = str(self._channel / "kernel")
         self.connection_file = str(self._channel / "kernel.json")
+        if self.sandbox and not bwrap_problem():
+            self.transport = "ipc"  # the sandbox has no network, Unix sockets are files
+            self.ip = str(self._channel / "kernel")
         self._cgroup: Path | None = None
 
     @property
