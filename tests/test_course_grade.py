@@ -169,7 +169,12 @@ def test_infinite_loop_stopped_by_the_budget(tmp_path):
     )
     assert outcomes["loop"].state == "failed"
     assert "longer than the 8 s budget" in outcomes["loop"].reason
+    assert "ran out of time in the cell after 'Exercise 1'" in outcomes["loop"].reason
     assert outcomes["good"].score == 3
+    import psutil  # the killed worker's sandboxed kernel died with it
+
+    left = [p for p in psutil.process_iter(["cmdline"]) if str(root) in str(p.info["cmdline"])]
+    assert left == []
 
 
 def test_resume_after_kill(tmp_path):
