@@ -166,6 +166,9 @@ class Grader:
             with contextlib.suppress(psutil.NoSuchProcess, ProcessLookupError):
                 proc.kill()
         worker.process.wait()
+        from cxkit.course.sandbox import remove_traces
+
+        remove_traces(worker.process.pid)
 
     def run(self, todo: list[str], record: Any, progress: Any = None) -> None:
         """Grade ``todo``; ``record(participant, result_dict)`` is called as each one ends."""

@@ -205,11 +205,11 @@ def pids_cgroup(limit: int) -> Path | None:
     for base in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")):
         if not (base / "cgroup.procs").is_file() or not os.access(base, os.W_OK):
             continue
-        for stale in base.glob("cxkit-kernel-*"):  # left by a grader that was killed
+        for stale in base.glob(f"{PREFIX}*"):  # left by a grader that was killed
             with contextlib.suppress(OSError):  # (not one another grader just made)
                 if time.time() - stale.stat().st_mtime > 3600:
                     stale.rmdir()
-        group = base / f"cxkit-kernel-{uuid.uuid4().hex[:12]}"
+        group = base / f"{PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
         try:
             group.mkdir()
             (group / "pids.max").write_text(str(limit))
@@ -218,6 +218,18 @@ def pids_cgroup(limit: int) -> Path | None:
             with contextlib.suppress(OSError):
                 group.rmdir()
     return None
+
+
+def remove_traces(owner: int) -> None:
+    """Remove what the kernels of grading process ``owner`` left: processes, cgroups, sockets.
+
+    A grading worker stopped by the time budget never cleans up after its kernel.
+    """
+    for base in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")):
+        for group in base.glob(f"{PREFIX}{owner}-*"):
+            _kill_group(group)
+    for channel in Path(tempfile.gettempdir()).glob(f"{PREFIX}{owner}-*"):
+        shutil.rmtree(channel, ignore_errors=True)
 
 
 def _kill_group(group: Path | None) -> None:
@@ -252,7 +264,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._channel = Path(tempfile.mkdtemp(prefix="cxkit-kernel-"))
+        self._channel = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
         self.connection_file = str(self._channel / "kernel.json")
         if self.sandbox and not bwrap_problem():
             self.transport = "ipc"  # the sandbox has no network, Unix sockets are files
@@ -317,9 +329,13 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
-            _kill_group(self._cgroup)
-            self._cgroup = None
-            shutil.rmtree(self._channel, ignore_errors=True)
+            self.remove_traces()
+
+    def remove_traces(self) -> None:
+        """Kill what is left of the kernel and remove its cgroup and socket folder."""
+        _kill_group(self._cgroup)
+        self._cgroup = None
+        shutil.rmtree(self._channel, ignore_errors=True)
 
 
 class SandboxedExecute(Execute):
@@ -336,10 +352,15 @@ class SandboxedExecute(Execute):
         self._capped: set[int] = set()
         self._place = "the first cells"
         self._facts: list[str] = []
+        self._managers: list[SandboxedKernelManager] = []
 
     def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
         self._reset()
-        return super().preprocess(nb, resources, km)
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:  # also when the kernel died or hung: nothing may outlive the notebook
+            for manager in self._managers:
+                manager.remove_traces()
 
     async def async_execute_cell(
         self,
@@ -348,6 +369,8 @@ class SandboxedExecute(Execute):
         execution_count: int | None = None,
         store_history: bool = True,
     ) -> Any:
+        if isinstance(self.km, SandboxedKernelManager) and self.km not in self._managers:
+            self._managers.append(self.km)
         if cell.cell_type == "code":
             from cxkit.course.incidents import where
 
@@ -428,6 +451,7 @@ class SandboxedExecute(Execute):
         return super().output(outs, msg, display_id, cell_index)
 
 
+PREFIX = "cxkit-kernel-"  # its socket folders and cgroups: PREFIX<grader pid>-<random>
 OUTPUT_CAPPED = "cxkit: output cut here"
 PROGRESS_ENV = "CXKIT_PROGRESS"  # a file where the grader notes the cell it runs
 FRESH_CHECKS = (  # run silently before each check: a fresh cxkit.checks from disk
