@@ -866,6 +866,101 @@ def dso(
     return float(money[outstanding].sum() / sales * window.days)
 
 
+_EVERY = {"month": "ME", "quarter": "QE"}
+
+
+def dso_trend(
+    invoices: pd.DataFrame,
+    by: str | None = None,
+    every: str = "month",
+    days: float = 90,
+    issued: str = "issue_date",
+    paid: str = "paid_date",
+    amount: str = "amount_eur",
+) -> pd.DataFrame:
+    """DSO at the end of every month (or quarter), for the whole company or for each group.
+
+    One DSO is a snapshot of one day: a few large invoices paid the day after
+    can move it a lot, and the smaller the group, the more it jumps. Finance
+    teams therefore follow it month by month; the average over the months is
+    a steadier comparison of groups, such as the reminder letters. Each value
+    is :func:`dso` with ``as_of`` the last day of the month (or quarter). The
+    first period end is the first one with ``days`` days of invoices before
+    it; the last is on or before the latest issue date.
+
+    Parameters
+    ----------
+    invoices : pandas DataFrame
+        One row per invoice.
+    by : str, optional
+        Column to group by, such as "reminder_template": one DSO column per group.
+        Default: one column, "DSO", for all invoices.
+    every : {"month", "quarter"}, default "month"
+        How often to measure.
+    days : float, default 90
+        Length of the sales window in days, as in :func:`dso`.
+    issued, paid, amount : str
+        Columns: issue date, payment date (empty while unpaid), amount.
+
+    Returns
+    -------
+    pandas DataFrame
+        One row per period end (index ``as_of``), one column per group, in
+        days. A group with no sales in a window gets NaN there: ``.mean()``
+        leaves it out.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({
+    ...     "issue_date": pd.to_datetime(["2025-01-10", "2025-02-15", "2025-03-20", "2025-05-05"]),
+    ...     "paid_date": pd.to_datetime(["2025-02-01", None, "2025-04-25", "2025-05-20"]),
+    ...     "amount_eur": [1000.0, 500.0, 500.0, 400.0],
+    ... })
+    >>> dso_trend(df, days=30)  # April: nothing sold in the 30 days, so no DSO
+    ... # doctest: +NORMALIZE_WHITESPACE
+                 DSO
+    as_of
+    2025-02-28  30.0
+    2025-03-31  60.0
+    2025-04-30   NaN
+    """
+    func = "dso_trend"
+    frame = _frame(invoices, func)
+    step = _EVERY[_choice(every, tuple(_EVERY), func, "every")]
+    window = pd.Timedelta(days=_positive(days, func, "days"))
+    issue = _dates(frame, issued, func, "issued")
+    payment = _dates(frame, paid, func, "paid", allow_missing=True)
+    money = _numeric(_column(frame, amount, func, "amount"), func, whole=False)
+    if by is None:
+        groups = {"DSO": np.ones(len(frame), bool)}
+    else:
+        column = _complete(_column(frame, by, func, "by"), func)
+        keys = column.astype("object")
+        present = set(pd.unique(keys))
+        if isinstance(column.dtype, pd.CategoricalDtype):  # in the categories' order
+            order = [g for g in column.cat.categories if g in present]
+        else:
+            order = sorted(present, key=str)
+        groups = {g: (keys == g).to_numpy() for g in order}
+    ends = pd.date_range(issue.min().normalize() + window, issue.max(), freq=step)
+    if len(ends) == 0:
+        raise CxkitError(
+            f"{func}: the invoices span {issue.min().date()} to {issue.max().date()}, not enough "
+            f"for one {every} end with {days:g} days of sales before it. Use fewer days."
+        )
+    issue_days, paid_days = issue.to_numpy(), payment.to_numpy()
+    table = {}
+    for group, rows in groups.items():
+        given, settled, owed = issue_days[rows], paid_days[rows], money[rows]
+        values = []
+        for end in ends.to_numpy():
+            outstanding = (given <= end) & ~(settled <= end)
+            sales = owed[(given > end - window.to_timedelta64()) & (given <= end)].sum()
+            values.append(owed[outstanding].sum() / sales * window.days if sales > 0 else np.nan)
+        table[group] = values
+    return pd.DataFrame(table, index=pd.DatetimeIndex(ends, name="as_of"), dtype="float64")
+
+
 def days_to_pay(
     invoices: pd.DataFrame, issued: str = "issue_date", paid: str = "paid_date"
 ) -> pd.Series:

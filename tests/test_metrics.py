@@ -20,6 +20,7 @@ from cxkit.metrics import (
     days_to_pay,
     dispute_rate,
     dso,
+    dso_trend,
     effort,
     effort_by,
     enps,
@@ -358,6 +359,48 @@ def test_dso_on_a_hand_computed_example():
     assert dso(invoices, days=30) == pytest.approx(700 / 500 * 30)
 
 
+def test_dso_trend_is_dso_at_every_month_end():
+    """Is each value of dso_trend the dso as of that month end, with NaN where nothing sold?"""
+    invoices = _invoices().assign(letter=["friendly", "final_demand", "friendly", "final_demand"])
+    trend = dso_trend(invoices, days=30)
+    assert trend.index.name == "as_of"
+    assert [d.strftime("%Y-%m-%d") for d in trend.index] == ["2025-02-28"]
+    assert trend.loc["2025-02-28", "DSO"] == pytest.approx(500 / 500 * 30)
+    by = dso_trend(invoices, by="letter", days=30)
+    assert list(by.columns) == ["final_demand", "friendly"]
+    # on 2025-02-28: final_demand sold 500 in 30 days, all still open; friendly sold nothing
+    assert by.loc["2025-02-28", "final_demand"] == pytest.approx(30.0)
+    assert np.isnan(by.loc["2025-02-28", "friendly"])
+    longer = dso_trend(invoices, by="letter", days=40)
+    rows = invoices[invoices["letter"] == "final_demand"]
+    for end in longer.index:
+        assert longer.loc[end, "final_demand"] == pytest.approx(dso(rows, as_of=end, days=40))
+
+
+def test_dso_trend_keeps_the_category_order_and_leaves_empty_windows_missing():
+    """Are the groups of a categorical column in its order, a window without sales NaN?"""
+    invoices = pd.DataFrame(
+        {
+            "issue_date": pd.to_datetime(["2025-01-05", "2025-02-20", "2025-03-10", "2025-06-02"]),
+            "paid_date": pd.to_datetime(["2025-01-20", "2025-03-30", None, "2025-06-10"]),
+            "amount_eur": [100.0, 200.0, 300.0, 400.0],
+            "letter": pd.Categorical(
+                ["b", "a", "b", "a"], categories=["none", "b", "a"], ordered=False
+            ),
+        }
+    )
+    trend = dso_trend(invoices, by="letter", days=30)
+    assert list(trend.columns) == ["b", "a"]  # "none" has no invoice: no column
+    assert [d.strftime("%m-%d") for d in trend.index] == ["02-28", "03-31", "04-30", "05-31"]
+    assert np.isnan(trend.loc["2025-02-28", "b"])  # b sold nothing from 29 Jan to 28 Feb
+    assert trend.loc["2025-02-28", "a"] == pytest.approx(30.0)  # 200 open of 200 sold
+    assert trend.loc["2025-03-31", "b"] == pytest.approx(30.0)  # 300 open of 300 sold
+    assert trend.loc["2025-04-30"].isna().all()
+    quarterly = dso_trend(invoices, every="quarter", days=30)
+    assert [d.strftime("%m-%d") for d in quarterly.index] == ["03-31"]
+    assert quarterly.loc["2025-03-31", "DSO"] == pytest.approx(300 / 300 * 30)
+
+
 def test_days_to_pay_per_invoice():
     """Does days_to_pay give days per invoice and NaN while unpaid?"""
     result = days_to_pay(_invoices())
@@ -486,6 +529,22 @@ def test_churn_and_retention_on_a_tiny_example():
             lambda: dso(_invoices().assign(amount_eur="10"), as_of="2025-03-01"),
             ["to_numeric"],
             id="dso-text-amount",
+        ),
+        pytest.param(
+            lambda: dso_trend(_invoices(), every="week"),
+            ["'month'", "'quarter'"],
+            id="dso-trend-every",
+        ),
+        pytest.param(
+            lambda: dso_trend(_invoices(), days=365), ["Use fewer days"], id="dso-trend-too-short"
+        ),
+        pytest.param(
+            lambda: dso_trend(_invoices(), by="template"), ['"template"'], id="dso-trend-no-column"
+        ),
+        pytest.param(
+            lambda: dso_trend(_invoices().assign(paid_date="2025-02-01")),
+            ["pd.to_datetime"],
+            id="dso-trend-text-dates",
         ),
         pytest.param(
             lambda: churn_rate(_customers(), "2025-03-01", "2025-01-01"),
