@@ -206,14 +206,16 @@ def test_the_followed_customer_had_a_dispute_and_their_comment_is_redacted():
     assert "cxkit.redact(" in cell.source
 
 
-def test_the_draft_letter_hint_never_costs_points():
-    """Is the tone check of the draft a locked cell without points, kind to an empty draft?"""
+def test_the_draft_letter_hint_never_costs_points(capsys):
+    """Is the tone check of the draft a locked cell without points, kind to any draft?"""
     cell = next(c for c in SOURCE.cells if c.get("id") == "my_letter_tone")
     assert meta(cell)["locked"] and not meta(cell)["grade"] and "points" not in meta(cell)
-    variables, _ = solve(SOURCE)
-    namespace = {"cxkit": cxkit, "my_letter": None}
-    exec(cell.source, namespace)  # the untouched release: prints a hint, raises nothing
-    assert "my_letter" in variables
+    for draft in (None, "", "FINAL DEMAND. Pay immediately.", "Hello {name}, thank you!"):
+        exec(cell.source, {"cxkit": cxkit, "my_letter": draft})  # prints a hint, never raises
+    printed = capsys.readouterr().out
+    assert printed.count("Write your letter in my_letter above") == 2
+    assert "3 phrase(s) flagged" in printed and "FINAL DEMAND" in printed
+    assert "0 phrase(s) flagged" in printed
 
 
 def test_the_rewrite_and_the_reflection_are_blank_in_the_release():
