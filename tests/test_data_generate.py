@@ -140,3 +140,64 @@ def test_story_handoffs_cost_satisfaction(company):
     counted = handoffs.groupby("ticket_id").size()
     expected = tickets.set_index("ticket_id")["handoff_count"]
     assert np.array_equal(counted.reindex(expected.index, fill_value=0).to_numpy(), expected)
+
+
+# --- Dock shifts and damage: added later, from a random stream of their own ----------
+
+
+def test_dock_shifts_and_damage_follow_the_story(other_company, company):
+    """Does each shift damage about DAMAGE_RATE of its parcels, the night shift the most?
+
+    On both companies every shift's damage rate lies within four binomial
+    standard errors of the planted rate (about 1 point at night), its share of
+    shipments within four of DOCK_SHIFT_SHARE, and the night shift damages more
+    than either other shift. The shift does not change lateness: on-time rates
+    by shift stay within 5 points of each other.
+    """
+    for shipments in (company["shipments"], cxkit.load("shipments", other_company)):
+        counts = shipments["dock_shift"].value_counts()
+        for shift, share in story.DOCK_SHIFT_SHARE.items():
+            spread = np.sqrt(share * (1 - share) / len(shipments))
+            assert abs(counts[shift] / len(shipments) - share) < 4 * spread
+        damaged = shipments.groupby("dock_shift", observed=True)["damaged"].agg(["mean", "size"])
+        for shift, rate in story.DAMAGE_RATE.items():
+            spread = np.sqrt(rate * (1 - rate) / damaged.loc[shift, "size"])
+            assert abs(damaged.loc[shift, "mean"] - rate) < 4 * spread
+        assert damaged["mean"].idxmax() == "night"
+        on_time = shipments.groupby("dock_shift", observed=True)["on_time"].mean()
+        assert on_time.max() - on_time.min() < 0.05
+
+
+def test_story_damaged_parcels_lower_the_post_delivery_answer(company):
+    """Do damaged (but punctual and complete) parcels score about DAMAGE_EFFECT lower?
+
+    Among on-time, complete deliveries, the mean recommend score after a damaged
+    one is lower by 0.5 to 1.2 times the planted effect: scores are clipped at
+    10, which shrinks the gap, and about 30 damaged answers give it a standard
+    error near 0.4.
+    """
+    post = company["surveys"][company["surveys"]["survey_type"] == "post_delivery"]
+    shipped = company["shipments"].assign(day=lambda s: s["delivered_date"] + pd.Timedelta(days=1))
+    joined = post.merge(
+        shipped, left_on=["customer_id", "response_date"], right_on=["customer_id", "day"]
+    )
+    good = joined[joined["on_time"] & joined["in_full"]]
+    gap = good.groupby("damaged")["recommend"].mean()
+    assert 1.2 * story.DAMAGE_EFFECT < gap[True] - gap[False] < 0.5 * story.DAMAGE_EFFECT
+
+
+def test_dock_columns_come_from_their_own_stream_and_repeat(tmp_path):
+    """Is the dock stream drawn without touching the chunk's stream, the same on every run?"""
+    from cxkit.data.simulate import _DOCK_STREAM, _side_stream
+
+    chunk = np.random.default_rng(np.random.SeedSequence([7, 1]).spawn(1)[0])
+    before = chunk.bit_generator.state
+    first = _side_stream(chunk, _DOCK_STREAM).random(5)
+    assert chunk.bit_generator.state == before
+    assert np.array_equal(first, _side_stream(chunk, _DOCK_STREAM).random(5))
+    assert not np.array_equal(first, chunk.random(5))
+    generate(tmp_path / "a", seed=7)
+    generate(tmp_path / "b", seed=7)
+    assert (tmp_path / "a" / "shipments.csv").read_bytes() == (
+        tmp_path / "b" / "shipments.csv"
+    ).read_bytes()

@@ -212,6 +212,12 @@ SCHEMAS: dict[str, Table] = {
                 Column("items_delivered", "int", "items that arrived", "items", 0, 50),
                 Column("on_time", "bool", "delivered on or before the promised date"),
                 Column("in_full", "bool", "every item ordered arrived"),
+                _cat(
+                    "dock_shift",
+                    ("early", "day", "night"),
+                    "warehouse shift that loaded it: early 05-13, day 13-21, night 21-05",
+                ),
+                Column("damaged", "bool", "it arrived damaged (box or items)"),
             ),
         ),
         Table(

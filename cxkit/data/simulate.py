@@ -65,6 +65,23 @@ _DEST = {
 _HANDOFF_P = {"billing": 0.55, "delivery": 0.45, "contract": 0.7, "product": 0.3, "account": 0.35}
 
 
+_DOCK_STREAM = 1_000_002  # the random stream of dock shifts and damage (see _side_stream)
+
+
+def _side_stream(rng: np.random.Generator, stream: int) -> np.random.Generator:
+    """A random stream of its own for one chunk, derived from the chunk's seed.
+
+    Columns added to the company after it first shipped draw from here, never
+    from the chunk's main stream, so every value that existed before stays
+    exactly the same. Each chunk of a large company gets its own side stream.
+    """
+    seq = rng.bit_generator.seed_seq
+    if not isinstance(seq, np.random.SeedSequence):  # pragma: no cover - numpy always has one
+        raise TypeError("the chunk's random generator has no SeedSequence")
+    child = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, stream))
+    return np.random.default_rng(child)
+
+
 def _window(events: pd.DataFrame, at: pd.DataFrame, before: int, flag: str) -> np.ndarray:
     """For each row of ``at`` (customer, day), is there an event with ``flag`` in the window?"""
     hits = events.loc[events[flag], ["customer", "day"]]
@@ -172,6 +189,15 @@ class _Chunk:
         o = o[o["delivered"] <= _END].reset_index(drop=True)
         o["id"] = self._next_ids("orders", "O", len(o), 7)
         self.o = o
+        self._dock()
+
+    def _dock(self) -> None:
+        """Which shift loaded each shipment at the dock, and whether it arrived damaged."""
+        dock, o = _side_stream(self.rng, _DOCK_STREAM), self.o
+        shifts = list(S.DOCK_SHIFT_SHARE)
+        o["shift"] = dock.choice(shifts, len(o), p=list(S.DOCK_SHIFT_SHARE.values()))
+        o["damaged"] = dock.random(len(o)) < o["shift"].map(S.DAMAGE_RATE).to_numpy()
+        self.dock = dock  # the damaged deliveries' new detractors draw their follow-up here
 
     def _invoices(self) -> None:
         rng, o = self.rng, self.o
@@ -471,14 +497,16 @@ class _Chunk:
         # after delivery
         pd_ = o[rng.random(len(o)) < 0.25]
         late_d, short_d = ~pd_["on_time"].to_numpy(), ~pd_["in_full"].to_numpy()
+        damaged_d = pd_["damaged"].to_numpy()
         over_first = (pd_["overpromised"] & (pd_["rank"] == 0)).to_numpy()
         add(
             "post_delivery",
             pd_["customer"],
             pd_["delivered"] + 1,
-            S.LATE_EFFECT * late_d + S.SHORT_EFFECT * short_d,
+            S.LATE_EFFECT * late_d + S.SHORT_EFFECT * short_d + S.DAMAGE_EFFECT * damaged_d,
             np.select([over_first & late_d, late_d | short_d], ["promise", "delivery"], "general"),
         )
+        frames[-1]["damage"] = S.DAMAGE_EFFECT * damaged_d
         # after the invoice is paid (or three weeks after it was sent)
         pi = i[rng.random(len(i)) < 0.15]
         demand_i = (pi["template"] == "final_demand").to_numpy()
@@ -523,6 +551,7 @@ class _Chunk:
         churn = s["customer"].map(cust["churn"]).fillna(np.inf)
         s = s[(s["day"] >= 0) & (s["day"] <= _END) & (s["day"] < churn)].reset_index(drop=True)
         m = len(s)
+        s["damage"] = s["damage"].fillna(0.0)  # only post-delivery answers know of damage
         region = s["customer"].map(cust["region"])
         climate_effect = np.where(
             s["type"] == "post_ticket",
@@ -537,6 +566,7 @@ class _Chunk:
             + rng.normal(0, 1.3, m)
         )
         s["recommend"] = _clip_round(x, 0, 10)
+        s["recommend_undamaged"] = _clip_round(x - s["damage"], 0, 10)  # for actions_out
         s["csat"] = _clip_round(4.0 + 0.4 * (x - S.BASE_EXPERIENCE) + rng.normal(0, 0.55, m), 1, 5)
         legalese = (
             s["customer"].map(cust["legalese"]).to_numpy()
@@ -627,6 +657,8 @@ class _Chunk:
                 "items_delivered": o["delivered_items"],
                 "on_time": o["on_time"],
                 "in_full": o["in_full"],
+                "dock_shift": o["shift"],
+                "damaged": o["damaged"],
             }
         )
 
@@ -738,7 +770,20 @@ class _Chunk:
 
     def actions_out(self) -> pd.DataFrame:
         rng, s = self.rng, self.s
-        d = s[(s["recommend"] <= 6) & (rng.random(len(s)) < 0.55)].copy()
+        followed = rng.random(len(s)) < 0.55  # the share of detractors the company calls back
+        was_detractor = s["recommend_undamaged"] <= 6
+        out = self._actions(rng, s[was_detractor & followed])
+        # Customers who are detractors only because their parcel arrived damaged: their
+        # follow-up is drawn from the dock stream and listed after the others, so the
+        # actions that existed before damage was recorded keep their values and ids.
+        new = self._actions(self.dock, s[(s["recommend"] <= 6) & ~was_detractor & followed])
+        out = pd.concat([out, new], ignore_index=True)
+        out.insert(0, "action_id", self._next_ids("feedback_actions", "A", len(out), 6))
+        return out
+
+    @staticmethod
+    def _actions(rng: np.random.Generator, d: pd.DataFrame) -> pd.DataFrame:
+        """What the company did after each detractor's answer in ``d``."""
         opened = d["day"] + rng.integers(0, 5, len(d))
         closed = opened + rng.integers(1, 21, len(d))
         still_open = (rng.random(len(d)) < 0.15) | (closed > _END)
@@ -756,7 +801,7 @@ class _Chunk:
             .fillna("customer_service")
         )
         keep = opened <= _END
-        out = pd.DataFrame(
+        return pd.DataFrame(
             {
                 "response_id": d["id"],
                 "owner_department": owner,
@@ -769,8 +814,6 @@ class _Chunk:
                 "closed_date": _dates(np.where(still_open, np.nan, closed).astype(float)),
             }
         )[keep.to_numpy()]
-        out.insert(0, "action_id", self._next_ids("feedback_actions", "A", len(out), 6))
-        return out
 
     def journey_out(self) -> pd.DataFrame:
         rng, c, o, i, t, k, h = self.rng, self.c, self.o, self.i, self.t, self.k, self.h
