@@ -666,6 +666,99 @@ def otif(shipments: pd.DataFrame, on_time: str = "on_time", in_full: str = "in_f
     return float(100 * both.mean())
 
 
+def _rate_by(
+    frame: pd.DataFrame, by: By, hits: np.ndarray, level: float, func: str
+) -> pd.DataFrame:
+    """The % of rows where ``hits`` holds, per group, with Wilson intervals."""
+    z = _z(level, func)
+    keys = list(by) if isinstance(by, list | tuple) else [by]
+    if not keys:
+        raise CxkitError(f'{func}: by is empty; name the column(s) to group by, e.g. by="region".')
+    for key in keys:
+        _column(frame, key, func, "by")
+    work = frame[keys].reset_index(drop=True).assign(__n=1, __hits=hits)
+    sums = work.groupby(keys, observed=True, sort=True).sum()
+    sums.columns = ["n", "hits"]
+    n = sums["n"].to_numpy(dtype="float64")
+    low, high = _wilson(sums["hits"].to_numpy(), n, z)
+    return _result(sums, 100 * sums["hits"].to_numpy() / n, low, high)
+
+
+def otif_by(
+    shipments: pd.DataFrame,
+    by: By,
+    on_time: str = "on_time",
+    in_full: str = "in_full",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """OTIF (% on time and in full) with its Wilson interval for each group, e.g. each warehouse.
+
+    Rows with a missing group key are left out, as in :func:`nps_by`.
+
+    Parameters
+    ----------
+    shipments : pandas DataFrame
+        One row per shipment.
+    by : str or list of str
+        Column(s) to group by, such as "warehouse".
+    on_time, in_full : str
+        Names of the True/False columns saying whether it was on time and complete.
+    level : float, default 0.95
+        Confidence level of the interval.
+
+    Returns
+    -------
+    pandas DataFrame
+        Columns ``n`` (shipments), ``value`` (OTIF in %), ``ci_low``, ``ci_high``;
+        one row per group.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"dc": ["a", "a", "b", "b"], "on_time": [True, True, False, True],
+    ...                    "in_full": [True, False, True, True]})
+    >>> otif_by(df, "dc")["value"].tolist()
+    [50.0, 50.0]
+    """
+    frame = _frame(shipments, "otif_by")
+    both = _flags(frame, on_time, "otif_by", "on_time") & _flags(
+        frame, in_full, "otif_by", "in_full"
+    )
+    return _rate_by(frame, by, both, level, "otif_by")
+
+
+def rate_by(df: pd.DataFrame, by: By, flag: str, level: float = 0.95) -> pd.DataFrame:
+    """The % of rows where a True/False column is True, with its Wilson interval, per group.
+
+    For any "how often" question about events: shipments damaged per dock
+    shift, invoices disputed per reminder letter, tickets handed on per channel.
+
+    Parameters
+    ----------
+    df : pandas DataFrame
+        One row per event (a shipment, an invoice, a ticket, ...).
+    by : str or list of str
+        Column(s) to group by, such as "dock_shift".
+    flag : str
+        Name of the True/False column to count, such as "damaged".
+    level : float, default 0.95
+        Confidence level of the interval.
+
+    Returns
+    -------
+    pandas DataFrame
+        Columns ``n`` (rows), ``value`` (% True), ``ci_low``, ``ci_high``; one row per group.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"shift": ["day", "day", "night", "night"],
+    ...                    "damaged": [False, False, True, False]})
+    >>> rate_by(df, "shift", "damaged")["value"].tolist()
+    [0.0, 50.0]
+    """
+    frame = _frame(df, "rate_by")
+    return _rate_by(frame, by, _flags(frame, flag, "rate_by", "flag"), level, "rate_by")
+
+
 def dispute_rate(invoices: pd.DataFrame, disputed: str = "disputed") -> float:
     """% of invoices the customer disputed.
 

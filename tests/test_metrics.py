@@ -30,6 +30,8 @@ from cxkit.metrics import (
     nps_by,
     nps_ci,
     otif,
+    otif_by,
+    rate_by,
     retention_rate,
     time_to_resolution,
 )
@@ -317,6 +319,47 @@ def test_otif_and_dispute_rate():
     assert otif(renamed, on_time="punctual") == 50.0
 
 
+def _shipments() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "dc": ["a", "a", "a", "a", "b", "b", None],
+            "shift": ["day", "night", "night", "day", "night", "day", "day"],
+            "on_time": [True, True, False, True, True, False, True],
+            "in_full": [True, False, True, True, True, True, True],
+            "damaged": [False, True, False, False, True, False, False],
+        }
+    )
+
+
+def test_otif_by_matches_otif_on_each_group_with_wilson_intervals():
+    """Is otif_by the OTIF of each group, with csat_ci's Wilson interval, no-key rows left out?"""
+    shipments = _shipments()
+    table = otif_by(shipments, "dc")
+    assert table.index.tolist() == ["a", "b"]
+    assert table["n"].tolist() == [4, 2]
+    assert table.loc["a", "value"] == otif(shipments[shipments["dc"] == "a"]) == 50.0
+    assert table.loc["b", "value"] == 50.0
+    # The Wilson interval of 2 hits in 4 is csat_ci's for two satisfied answers of four.
+    assert (table.loc["a", "ci_low"], table.loc["a", "ci_high"]) == pytest.approx(
+        csat_ci([5, 5, 1, 1])
+    )
+    assert otif_by(shipments, ["dc", "shift"]).loc[("a", "night"), "value"] == 0.0
+    assert otif_by(shipments, "dc", level=0.5).loc["a", "ci_low"] > table.loc["a", "ci_low"]
+
+
+def test_rate_by_counts_the_true_rows_of_each_group():
+    """Is rate_by the % of True per group: 2 of 3 night rows damaged, none of 4 day rows?"""
+    table = rate_by(_shipments(), "shift", "damaged")
+    assert table.index.tolist() == ["day", "night"]
+    assert table["n"].tolist() == [4, 3]
+    assert table["value"].tolist() == pytest.approx([0.0, 200 / 3])
+    assert table.loc["day", "ci_low"] == 0.0 and 0 < table.loc["day", "ci_high"] < 60
+    low, high = csat_ci([5, 5, 1])
+    assert (table.loc["night", "ci_low"], table.loc["night", "ci_high"]) == pytest.approx(
+        (low, high)
+    )
+
+
 def test_fcr_counts_repeats_inside_the_window_and_handoffs():
     """Does fcr count A's 3-day repeat and C's handoff as failures, and B's 10-day return not?"""
     tickets = _tickets()
@@ -502,6 +545,32 @@ def test_churn_and_retention_on_a_tiny_example():
             lambda: otif(pd.DataFrame({"on_time": [], "in_full": []})), ["no rows"], id="otif-empty"
         ),
         pytest.param(lambda: otif([True]), ["DataFrame"], id="otif-list"),
+        pytest.param(
+            lambda: otif_by(_shipments(), "warehouse"),
+            ['"warehouse"', 'by="..."'],
+            id="otif_by-unknown-by",
+        ),
+        pytest.param(
+            lambda: otif_by(_shipments().assign(in_full=1), "dc"),
+            ["in_full", "== 1"],
+            id="otif_by-ints",
+        ),
+        pytest.param(lambda: otif_by(_shipments(), []), ["by is empty"], id="otif_by-no-keys"),
+        pytest.param(
+            lambda: rate_by(_shipments(), "shift", "damage"),
+            ['Did you mean "damaged"?', 'flag="..."'],
+            id="rate_by-flag-typo",
+        ),
+        pytest.param(
+            lambda: rate_by(_shipments().assign(damaged="no"), "shift", "damaged"),
+            ['.str.lower() == "true"'],
+            id="rate_by-text-flag",
+        ),
+        pytest.param(
+            lambda: rate_by(_shipments(), "shift", "damaged", level=95),
+            ["0.95"],
+            id="rate_by-level-95",
+        ),
         pytest.param(
             lambda: fcr(_tickets().assign(opened_at="2025-03-01")),
             ["pd.to_datetime", "opened_at"],
