@@ -215,3 +215,11 @@ def test_load_does_not_mutate_the_file(sample_copy):
     before = (sample_copy / "surveys.csv").read_bytes()
     cxkit.load("surveys", data_dir=sample_copy)
     assert (sample_copy / "surveys.csv").read_bytes() == before
+
+
+def test_shipments_know_their_dock_shift_and_damage(company):
+    """Is dock_shift a category in shift order, and damaged a True/False column without gaps?"""
+    shipments = company["shipments"]
+    assert list(shipments["dock_shift"].cat.categories) == ["early", "day", "night"]
+    assert shipments["damaged"].dtype == bool
+    assert 0 < shipments["damaged"].mean() < 0.1
