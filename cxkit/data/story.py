@@ -38,8 +38,9 @@ LATE_RELATIONSHIP_EFFECT = -1.0  # a late delivery in the last 90 days, at the r
 # Every shipment is loaded at the dock by one of three shifts: early (05-13), day (13-21)
 # and night (21-05). The night shift is short-handed and loads in a hurry, so more of its
 # parcels arrive damaged. The shift has nothing to do with lateness or missing items: those
-# are the warehouse's (above). Shift and damage are drawn from a random stream of their own,
-# so adding them changed no other value of the sample company.
+# are the warehouse's (above). Shift and damage are drawn from a random stream of their own:
+# adding them changed only the post-delivery answers about damaged parcels, and added the
+# follow-up actions of the detractors the damage made.
 DOCK_SHIFT_SHARE = {"early": 0.40, "day": 0.35, "night": 0.25}  # share of shipments per shift
 DAMAGE_RATE = {"early": 0.02, "day": 0.03, "night": 0.08}  # share of its shipments damaged
 DAMAGE_EFFECT = -2.0  # post-delivery experience of a damaged delivery
