@@ -1,42 +1,54 @@
-"""Grading throughput: ``cxkit grade`` against plain ``nbgrader autograde``.
+"""Grading throughput: ``cxkit grade`` against plain ``nbgrader autograde``, then on Dask.
 
-Both grade the same 40 simulated submissions of workshop 00 (correct, partly
-wrong and blank hand-ins, no crashes or loops, so both finish every one), in
-one run on this machine. Prints submissions per minute and the ratio.
+Part 1 grades the same simulated submissions of workshop 00 (correct, partly
+wrong, blank and late hand-ins; 100 by default) with plain ``nbgrader
+autograde`` and with ``cxkit grade``, in one run on this machine. Part 2 grades
+a larger cohort (1,000 by default) on a local Dask cluster of two single-thread
+workers through ``cxkit grade --scheduler``.
+
+For each it prints seconds, submissions per minute, peak memory of the whole
+process tree (grader, workers, kernels; sampled every 0.1 s), and how the time
+divides: participants' cells against everything else. Asserts nothing.
+
+Sizes: ``CXKIT_BENCH_SUBMISSIONS`` and ``CXKIT_BENCH_DASK_SUBMISSIONS``
+(0 skips that part), e.g. ``make bench ARGS=grading CXKIT_BENCH_DASK_SUBMISSIONS=0``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from cxkit.course.cohort import cohort, write_hand_ins
+import psutil
+
+from cxkit.course.cohort import cohort, roster_frame, write_hand_ins
 from cxkit.course.collect import collect
 from cxkit.course.course import REPO_ROOT, Course
 from cxkit.course.grade import ensure_released, grade
+from cxkit.course.roster import import_roster
 
 WORKSHOP = "00-foundations"
-SIZE = 40
+KINDS = ("correct", "partly", "blank", "late")
 
 
-def _course(root: Path) -> Course:
+def _size(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _course(root: Path, size: int) -> Course:
     shutil.copytree(REPO_ROOT / "source" / WORKSHOP, root / "source" / WORKSHOP)
     shutil.copy(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
     course = Course(root)
-    people = [
-        p
-        for p in cohort(SIZE * 2, seed=11, hanging=False)
-        if p.kind in ("correct", "partly", "blank", "late")
-    ][:SIZE]
-    from cxkit.course.cohort import roster_frame
-    from cxkit.course.roster import import_roster
-
+    people = [p for p in cohort(size * 2, seed=11, hanging=False) if p.kind in KINDS][:size]
     roster_frame(people).to_csv(root / "roster.csv", index=False)
     import_roster(course, root / "roster.csv")
     inbox = write_hand_ins(
@@ -48,38 +60,117 @@ def _course(root: Path) -> Course:
         datetime(2026, 1, 1) + timedelta(days=30),
     )
     collect(course, WORKSHOP, inbox)
+    ensure_released(course, WORKSHOP)
     return course
 
 
-def run() -> None:
-    workers = os.cpu_count() or 2
-    with tempfile.TemporaryDirectory(prefix="cxkit-bench-") as tmp:
-        ours = _course(Path(tmp) / "ours")
-        plain = _course(Path(tmp) / "plain")
-        ensure_released(ours, WORKSHOP)
-        ensure_released(plain, WORKSHOP)
-        started = time.perf_counter()
-        outcomes = grade(ours, WORKSHOP, workers=workers, show_progress=False)
-        t_ours = time.perf_counter() - started
-        env = dict(
-            os.environ,
-            PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        )
-        started = time.perf_counter()
-        subprocess.run(
-            [str(Path(sys.executable).parent / "nbgrader"), "autograde", WORKSHOP],
-            cwd=plain.root,
-            env=env,
-            capture_output=True,
-        )
-        t_plain = time.perf_counter() - started
-    n = len(outcomes)
-    print(f"grading {n} submissions of {WORKSHOP} on {os.cpu_count()} cores:")
-    print(
-        f"  cxkit grade --workers {workers}   {t_ours:6.1f} s   {60 * n / t_ours:6.1f} per minute"
+@contextlib.contextmanager
+def peak_memory(root: psutil.Process) -> Iterator[dict[str, float]]:
+    """Sample the resident memory of ``root`` and all its descendants; yields {'mb': peak}."""
+    peak = {"mb": 0.0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            total = 0
+            with contextlib.suppress(psutil.Error):
+                for proc in [root, *root.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):
+                        total += proc.memory_info().rss
+            peak["mb"] = max(peak["mb"], total / 2**20)
+            stop.wait(0.1)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _plain(course: Course) -> tuple[float, float]:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "nbgrader"), "autograde", WORKSHOP],
+        cwd=course.root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    print(f"  nbgrader autograde         {t_plain:6.1f} s   {60 * n / t_plain:6.1f} per minute")
-    print(f"  throughput ratio (cxkit / nbgrader): {t_plain / t_ours:.2f}x")
+    with peak_memory(psutil.Process(process.pid)) as peak:
+        process.wait()
+    return time.perf_counter() - started, peak["mb"]
+
+
+def _ours(course: Course, **kwargs: object) -> tuple[float, float, dict, dict[str, float]]:
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    with peak_memory(psutil.Process()) as peak:
+        outcomes = grade(
+            course, WORKSHOP, show_progress=False, force=True, timings=timings, **kwargs
+        )
+    return time.perf_counter() - started, peak["mb"], outcomes, timings
+
+
+def _line(label: str, n: int, seconds: float, mb: float) -> None:
+    print(f"  {label:34s} {seconds:7.1f} s  {60 * n / seconds:7.1f} per minute  peak {mb:6.0f} MB")
+
+
+def _split(outcomes: dict, seconds: float, timings: dict[str, float], workers: int) -> None:
+    cells = sum(o.cell_seconds for o in outcomes.values())
+    executing = sum(o.seconds for o in outcomes.values())
+    print(
+        f"    participants' cells {cells:6.1f} s; their kernels' whole lives {executing:6.1f} s "
+        f"on {workers} workers; this process sanitizing {timings['sanitize']:5.1f} s, "
+        f"recording {timings['record']:5.1f} s"
+    )
+    print(
+        f"    cells are {100 * cells / (seconds * workers):4.1f} % of the {workers} workers' "
+        f"time; overhead is the rest"
+    )
+
+
+def run() -> None:
+    size, dask_size = (
+        _size("CXKIT_BENCH_SUBMISSIONS", 100),
+        _size("CXKIT_BENCH_DASK_SUBMISSIONS", 1000),
+    )
+    workers = 2
+    with tempfile.TemporaryDirectory(prefix="cxkit-bench-") as tmp:
+        if size:
+            ours, plain = _course(Path(tmp) / "ours", size), _course(Path(tmp) / "plain", size)
+            print(f"grading {size} submissions of {WORKSHOP} on {os.cpu_count()} cores:")
+            t_plain, mb_plain = _plain(plain)
+            _line("nbgrader autograde", size, t_plain, mb_plain)
+            t_ours, mb_ours, outcomes, timings = _ours(ours, workers=workers)
+            _line(f"cxkit grade --workers {workers}", size, t_ours, mb_ours)
+            _split(outcomes, t_ours, timings, workers)
+            print(f"  throughput ratio (cxkit / nbgrader): {t_plain / t_ours:.2f}x")
+            scored = {p: o.score for p, o in outcomes.items()}
+            with plain.gradebook() as gradebook:
+                theirs = {s.student.id: s.score for s in gradebook.assignment_submissions(WORKSHOP)}
+            print(f"  identical scores: {scored == theirs}")
+        if dask_size:
+            _dask(Path(tmp) / "dask", dask_size, workers)
+
+
+def _dask(root: Path, size: int, workers: int) -> None:
+    from distributed import LocalCluster
+
+    course = _course(root, size)
+    print(f"grading {size} submissions on a local Dask cluster of {workers} workers:")
+    with LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        seconds, mb, outcomes, timings = _ours(course, scheduler=cluster.scheduler_address)
+    _line("cxkit grade --scheduler", size, seconds, mb)
+    _split(outcomes, seconds, timings, workers)
+    states: dict[str, int] = {}
+    for outcome in outcomes.values():
+        states[outcome.state] = states.get(outcome.state, 0) + 1
+    print(f"  outcomes: {states}")
 
 
 if __name__ == "__main__":

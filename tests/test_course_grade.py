@@ -295,3 +295,34 @@ def test_demo_runs_the_whole_cycle(tmp_path, capsys):
     assert {o.state for o in outcomes.values()} >= {"graded", "failed"}
     assert len(list((out / "feedback").rglob("*.html"))) == len(outcomes)
     assert "facilitator report" in printed
+
+
+def test_nbgrader_refuses_an_executed_notebook_that_is_not_the_one_it_sanitized(tmp_path):
+    """Could an executor's answer smuggle in other cells? nbgrader's pass must refuse it."""
+    from cxkit.course.execute import build_job, keep_executed, record_api, run_job
+    from cxkit.course.grade import _register, ensure_released, executor_settings
+
+    root = mc.make_course(tmp_path / "course")
+    mc.hand_in(root, "ana", mc.submission({"answer": "answer = 41"}))
+    course = Course(root)
+    ensure_released(course, "mini")
+    _register(course, ["ana"])
+    job = build_job(course.api(), course, "mini", "ana")
+    assert "secret-hidden-check" in job["notebooks"]["mini"]  # the grade cells as released
+    result = run_job(job, executor_settings(course, 10, True, None))
+    assert result["success"] and result["cell_seconds"] > 0
+    executed = nbformat.reads(result["notebooks"]["mini"], as_version=4)
+    recorder = record_api(course, sandbox=True)
+
+    keep_executed(result, "mini")  # as it came back: nbgrader scores it
+    assert recorder.autograde("mini", "ana", force=True)["success"]
+    with course.gradebook() as gradebook:
+        assert gradebook.find_submission("mini", "ana").score == 2.0
+
+    for cell in executed.cells:  # a grade cell that always passes
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "answer_test":
+            cell.source, cell.outputs = "assert True", []
+    keep_executed({**result, "notebooks": {"mini": nbformat.writes(executed)}}, "mini")
+    refused = recorder.autograde("mini", "ana", force=True)
+    assert not refused["success"]
+    assert "is not the notebook nbgrader sanitized" in refused["log"]

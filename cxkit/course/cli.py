@@ -148,6 +148,7 @@ def _grade(args: argparse.Namespace) -> int:
         force=args.force,
         show_progress=not args.quiet,
         sandbox=not args.no_sandbox,
+        scheduler=args.scheduler,
     )
     print(status_text(course, workshop))
     return 0
@@ -261,6 +262,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="regrade what is already graded")
     grade.add_argument("--due", help='set the due date first, "YYYY-MM-DD HH:MM" in UTC')
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="execute on a Dask cluster (pip install 'cxkit[scale]'); the gradebook stays here",
+    )
     grade.add_argument(
         "--no-sandbox",
         action="store_true",

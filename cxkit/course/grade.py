@@ -1,9 +1,12 @@
 """Grade submissions in parallel, safely, with nbgrader as the system of record.
 
-Each submission is autograded by nbgrader (so scores are exactly nbgrader's)
-in one of a few long-lived worker processes. cxkit adds what nbgrader lacks:
+Each submission is autograded by nbgrader, so scores are exactly nbgrader's,
+but its kernel runs outside nbgrader's one-at-a-time loop
+(:mod:`cxkit.course.execute`): this process sanitizes, a worker executes, and
+nbgrader records here with the executed notebook. cxkit adds what nbgrader lacks:
 
-- parallel workers, with a progress bar (count and ETA);
+- parallel workers, local processes or a Dask cluster (``scheduler``), with a
+  progress bar (count and ETA); only this process writes the gradebook;
 - participants' code in a sandbox (``cxkit.course.sandbox``): no network, the
   course folder hidden, limits on memory, CPU, processes, files and output;
 - a time budget per submission: a worker stuck on an infinite loop is killed,
@@ -28,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +39,8 @@ from typing import Any
 
 from cxkit.course import incidents
 from cxkit.course.course import Course
+from cxkit.course.execute import build_job, forget_executed, keep_executed, record_api
+from cxkit.course.worker import encode
 from cxkit.errors import CxkitError
 
 GRADING_FILE = "grading.json"
@@ -49,7 +55,8 @@ class Outcome:
     reason: str = ""
     score: float | None = None
     max_score: float | None = None
-    seconds: float = 0.0
+    seconds: float = 0.0  # executing it: kernel start, the cells, kernel stop
+    cell_seconds: float = 0.0  # of which the participant's cells themselves
     checksum: str = ""
     graded_at: str = ""
     advice: str = ""  # what went wrong, in words for the participant
@@ -130,16 +137,10 @@ class Grader:
         self.cell_timeout, self.budget = cell_timeout, budget
         self.progress = course.state / "progress"
         self.progress.mkdir(exist_ok=True)
-        nbgrader: dict[str, Any] = {"Execute.timeout": cell_timeout}
-        if limits:
-            nbgrader["SandboxedKernelManager.limits"] = limits
         self._config = json.dumps(
             {
-                "root": str(course.root),
-                "db_url": course.db_url,
-                "sandbox": sandbox,
-                "progress": str(self.progress),
-                "nbgrader": nbgrader,
+                **executor_settings(course, cell_timeout, sandbox, limits),
+                "progress_dir": str(self.progress),
             }
         )
 
@@ -170,8 +171,9 @@ class Grader:
 
         remove_traces(worker.process.pid)
 
-    def run(self, todo: list[str], record: Any, progress: Any = None) -> None:
-        """Grade ``todo``; ``record(participant, result_dict)`` is called as each one ends."""
+    def run(self, todo: list[str], prepare: Any, record: Any, progress: Any = None) -> None:
+        """Execute ``todo``: ``prepare(participant)`` gives each job (None: nothing to run),
+        ``record(participant, result_dict)`` is called as each one ends."""
         queue = list(todo)
         pool = [self._spawn() for _ in range(min(self.workers, len(queue)))]
         selector = selectors.DefaultSelector()
@@ -182,11 +184,16 @@ class Grader:
         try:
             while queue or any(w.task for w in pool):
                 for worker in pool:
-                    if id(worker) in ready and worker.task is None and queue:
-                        worker.task, worker.started = queue.pop(0), time.monotonic()
-                        request = {"workshop": self.workshop, "participant": worker.task}
+                    while id(worker) in ready and worker.task is None and queue:
+                        pid = queue.pop(0)
+                        job = prepare(pid)
+                        if job is None:
+                            if progress is not None:
+                                progress.update(1)
+                            continue
+                        worker.task, worker.started = pid, time.monotonic()
                         assert worker.process.stdin is not None
-                        worker.process.stdin.write(json.dumps(request) + "\n")
+                        worker.process.stdin.write(encode(job) + "\n")
                         worker.process.stdin.flush()
                 for key, _ in selector.select(timeout=0.5):
                     worker = key.data
@@ -205,8 +212,6 @@ class Grader:
                     if message.get("ready"):
                         ready.add(id(worker))
                         continue
-                    if not message.get("success"):
-                        message["where"], message["facts"] = self._progress(worker)
                     done, worker.task = worker.task, None
                     record(done, message)
                     if progress is not None:
@@ -271,10 +276,27 @@ class Grader:
                 progress.update(1)
 
 
+def executor_settings(
+    course: Course, cell_timeout: int, sandbox: bool, limits: dict[str, int] | None
+) -> dict[str, Any]:
+    """What an executor needs to know of the course: what to hide, and the limits."""
+    return {
+        "course_root": str(course.root),
+        "db_url": course.gradebook_url,
+        "sandbox": sandbox,
+        "cell_timeout": cell_timeout,
+        "limits": limits or {},
+    }
+
+
 def load_outcomes(course: Course, workshop: str) -> dict[str, Outcome]:
     """The recorded grading outcome of every participant of a workshop."""
     stored = course.read_json(GRADING_FILE, {}).get(workshop, {})
-    return {pid: Outcome(**values) for pid, values in stored.items()}
+    known = set(Outcome.__dataclass_fields__)  # a newer cxkit may have noted more
+    return {
+        pid: Outcome(**{k: v for k, v in values.items() if k in known})
+        for pid, values in stored.items()
+    }
 
 
 def _save(course: Course, workshop: str, outcome: Outcome) -> None:
@@ -342,12 +364,20 @@ def grade(
     show_progress: bool = True,
     sandbox: bool = True,
     limits: dict[str, int] | None = None,
+    scheduler: str | None = None,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, Outcome]:
     """Grade every new or changed submission of ``workshop``; return every outcome.
 
     Participants' code runs in the sandbox unless ``sandbox`` is False;
     ``limits`` overrides fields of :class:`cxkit.course.sandbox.Limits`.
+    ``scheduler`` (``tcp://host:port``) executes the notebooks on a Dask
+    cluster instead of local worker processes; this process alone writes the
+    gradebook either way. ``timings``, if given, receives the seconds this
+    process spent sanitizing (``sanitize``) and recording (``record``).
     """
+    spent = timings if timings is not None else {}
+    spent.update(sanitize=0.0, record=0.0)
     from cxkit.course.sandbox import Limits, bwrap_problem, warn_unsandboxed
 
     problem = "cxkit grade --no-sandbox" if not sandbox else bwrap_problem()
@@ -388,6 +418,7 @@ def grade(
             found.state,
             found.reason,
             seconds=round(result.get("seconds", 0.0), 2),
+            cell_seconds=round(result.get("cell_seconds", 0.0), 3),
             checksum=checksum,
             graded_at=_now(),
             advice=" ".join(found.advice),
@@ -447,10 +478,51 @@ def grade(
             file=sys.stderr,
             dynamic_ncols=True,
         )
-    try:
-        Grader(course, workshop, workers, cell_timeout, budget, sandbox, limits).run(
-            todo, record, bar
+    job_api = course.api(sandbox=sandbox)
+    recorder = record_api(course, sandbox)
+
+    def prepare(pid: str) -> dict[str, Any] | None:
+        started = time.perf_counter()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return build_job(job_api, course, workshop, pid)
+        except Exception as err:  # nbgrader could not sanitize it: nothing to run
+            record(pid, {"success": False, "error": f"{type(err).__name__}: {err}"})
+            return None
+        finally:
+            spent["sanitize"] += time.perf_counter() - started
+
+    def finish(pid: str, result: dict[str, Any]) -> None:
+        """nbgrader autogrades with the executed notebooks: scores into the gradebook."""
+        started = time.perf_counter()
+        if result.get("success"):
+            keep_executed(result, workshop)
+            try:
+                with warnings.catch_warnings():  # SQLAlchemy's, from inside nbgrader
+                    warnings.simplefilter("ignore")
+                    graded = recorder.autograde(workshop, pid, force=True, create=True)
+            finally:
+                forget_executed(workshop, pid)
+            result = {
+                **result,
+                "success": bool(graded.get("success")),
+                "error": graded.get("error") or "",
+                "log": graded.get("log") or "",
+            }
+        record(pid, result)
+        spent["record"] += time.perf_counter() - started
+
+    if scheduler:
+        from cxkit.course.distributed import DaskGrader
+
+        runner: Any = DaskGrader(
+            scheduler, workshop, executor_settings(course, cell_timeout, sandbox, limits), budget
         )
+    else:
+        runner = Grader(course, workshop, workers, cell_timeout, budget, sandbox, limits)
+    try:
+        runner.run(todo, prepare, finish, bar)
     finally:
         if bar is not None:
             bar.close()

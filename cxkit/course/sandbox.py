@@ -346,6 +346,8 @@ class SandboxedExecute(Execute):
         super().__init__(**kwargs)
         self._reset()
 
+    progress_path = ""  # where to note progress; else the file named by CXKIT_PROGRESS
+
     def _reset(self) -> None:
         self._cell_bytes: dict[int, int] = {}
         self._notebook_bytes = 0
@@ -353,6 +355,19 @@ class SandboxedExecute(Execute):
         self._place = "the first cells"
         self._facts: list[str] = []
         self._managers: list[SandboxedKernelManager] = []
+
+    def progress(self) -> tuple[str, list[str]]:
+        """Where the kernel is (or was last), and what it ran into there."""
+        return self._place, list(self._facts)
+
+    def halt(self) -> None:
+        """Kill the running kernel and all its processes, from another thread (a time budget)."""
+        for manager in self._managers:
+            manager.stop_all()
+            process = getattr(manager.provisioner, "process", None)
+            if process is not None:
+                with contextlib.suppress(OSError):
+                    process.kill()  # bubblewrap: its sandbox dies with it
 
     def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
         self._reset()
@@ -416,7 +431,7 @@ class SandboxedExecute(Execute):
         """Keep the grader told where the kernel is, in case it dies or hangs there."""
         if fact and fact not in self._facts:
             self._facts.append(fact)
-        path = os.environ.get(PROGRESS_ENV)
+        path = self.progress_path or os.environ.get(PROGRESS_ENV)
         if path:
             with contextlib.suppress(OSError):
                 Path(path).write_text("\n".join([self._place, *self._facts]), encoding="utf-8")
@@ -478,6 +493,15 @@ def configure(cfg: Any, course_root: Path, db_url: str, sandbox: bool = True) ->
     cfg.Autograde.autograde_preprocessors = [
         SandboxedExecute if step is Execute else step for step in steps
     ]
+    configure_kernels(cfg, course_root, db_url, sandbox)
+
+
+def configure_kernels(cfg: Any, course_root: Path, db_url: str, sandbox: bool = True) -> None:
+    """What a sandboxed kernel hides and may read, for the course at ``course_root``.
+
+    On a machine without that course (a Dask worker elsewhere), folders that do
+    not exist are simply not there to hide.
+    """
     hidden = [course_root, Path.home()]
     if db_url.startswith("sqlite:///"):
         hidden.append(Path(db_url.removeprefix("sqlite:///")).parent)

@@ -1,0 +1,267 @@
+"""Running participants' notebooks away from the gradebook: the part of grading that needs a kernel.
+
+Grading one submission takes three steps:
+
+1. The coordinator (``cxkit grade``) sanitizes each notebook with nbgrader's own
+   preprocessors: outputs cleared, grade cells put back as released
+   (:func:`build_job`).
+2. An executor runs it: a local worker process, or a Dask worker on another
+   machine (:func:`run_job`). It uses a fresh, sandboxed kernel, in a scratch
+   folder that holds the submission's other files and no notebook, and sends
+   back the executed notebook.
+3. The coordinator lets nbgrader autograde the submission as usual, with
+   :class:`UseExecuted` in place of nbgrader's executor: nbgrader sanitizes
+   again, finds the same notebook, takes the executed one and saves the scores.
+
+Only the coordinator touches the course folder and the gradebook, so a SQLite
+gradebook stays safe however many machines execute. Scores stay nbgrader's own:
+step 3 is nbgrader's autograde, and it refuses an executed notebook whose cells
+differ from the one it sanitized.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import os
+import shutil
+import tempfile
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from cxkit.errors import CxkitError
+
+_EXECUTED: dict[tuple[str, str, str], str] = {}  # (workshop, participant, notebook) -> JSON
+_LOCK = threading.Lock()
+
+
+def _sanitize_steps() -> list[Any]:
+    from nbgrader.converters.autograde import Autograde
+
+    return list(Autograde.class_traits()["sanitize_preprocessors"].default())
+
+
+def _ignored(relative: Path, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in patterns)
+
+
+def build_job(api: Any, course: Any, workshop: str, participant: str) -> dict[str, Any]:
+    """What an executor needs to run one submission: sanitized notebooks and other files.
+
+    ``api`` is the course's nbgrader API (its config drives the preprocessors).
+    Other files are the submission's, with the workshop's own files over them,
+    as nbgrader's autograde lays them out.
+    """
+    import nbformat
+
+    folder = course.folder("submitted") / participant / workshop
+    config = api.config
+    ignore = list(api.coursedir.ignore)
+    notebooks: dict[str, str] = {}
+    for name in course.notebooks(workshop):
+        path = folder / f"{name}.ipynb"
+        if not path.is_file():
+            continue  # nbgrader scores a missing notebook zero without running it
+        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        resources = {
+            "nbgrader": {
+                "student": participant,
+                "assignment": workshop,
+                "notebook": name,
+                "db_url": course.gradebook_url,
+            },
+            "metadata": {"path": str(folder)},
+        }
+        for step in _sanitize_steps():
+            nb, resources = step(config=config).preprocess(nb, resources)
+        notebooks[name] = nbformat.writes(nb)
+    files: dict[str, bytes] = {}
+    for base in (folder, course.folder("source") / workshop):
+        for path in sorted(base.rglob("*")):
+            relative = path.relative_to(base)
+            if path.is_file() and path.suffix != ".ipynb" and not _ignored(relative, ignore):
+                files[relative.as_posix()] = path.read_bytes()
+    return {
+        "workshop": workshop,
+        "participant": participant,
+        "notebooks": notebooks,
+        "files": files,
+    }
+
+
+def run_job(job: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    """Execute one submission's notebooks in sandboxed kernels; return them executed.
+
+    ``settings``: ``course_root`` and ``db_url`` (what the sandbox hides),
+    ``sandbox``, ``cell_timeout``, ``limits`` and, optionally, ``budget``: the
+    seconds after which the kernel is stopped, whatever it is doing.
+    Never raises for what the participant's code does: a failure comes back as
+    ``success: False`` with the error, the cell it happened in and what the
+    sandbox saw.
+    """
+    import nbformat
+    from traitlets.config import Config
+
+    from cxkit.course.sandbox import SandboxedExecute, configure_kernels
+
+    cfg = Config()
+    cfg.Execute.timeout = settings.get("cell_timeout", 30)
+    if settings.get("limits"):
+        cfg.SandboxedKernelManager.limits = settings["limits"]
+    configure_kernels(
+        cfg, Path(settings["course_root"]), settings.get("db_url", ""), settings["sandbox"]
+    )
+    started = time.perf_counter()
+    scratch = Path(tempfile.mkdtemp(prefix="cxkit-slot-"))
+    # laid out as nbgrader lays out a course, so that relative paths climb as far:
+    # to an empty, read-only folder instead of the (hidden) course folder
+    slot = scratch / "autograded" / job["participant"] / job["workshop"]
+    slot.mkdir(parents=True)
+    cfg.SandboxedKernelManager.hidden = [*cfg.SandboxedKernelManager.hidden, str(scratch)]
+    executor = SandboxedExecute(config=cfg)
+    executor.progress_path = settings.get("progress", "")
+    over_budget = threading.Event()
+    watchdog = None
+    if settings.get("budget"):
+
+        def stop() -> None:
+            over_budget.set()
+            executor.halt()
+
+        watchdog = threading.Timer(settings["budget"], stop)
+        watchdog.daemon = True
+        watchdog.start()
+    result: dict[str, Any] = {"participant": job["participant"], "success": True}
+    try:
+        for relative, data in job["files"].items():
+            target = slot / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        executed = {}
+        for name, text in job["notebooks"].items():
+            nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+            resources = {
+                "metadata": {"path": str(slot)},
+                "nbgrader": {
+                    "student": job["participant"],
+                    "assignment": job["workshop"],
+                    "notebook": name,
+                },
+            }
+            with _setenv(NBGRADER_EXECUTION="autograde"):
+                nb, _ = executor.preprocess(nb, resources)
+            result["cell_seconds"] = result.get("cell_seconds", 0.0) + cell_seconds(nb)
+            executed[name] = nbformat.writes(nb)
+        result["notebooks"] = executed
+    except Exception as err:  # the participant's kernel died, hung or was stopped
+        result.update(success=False, error=f"{type(err).__name__}: {err}")
+        result["log"] = traceback.format_exc(limit=3)
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+        shutil.rmtree(scratch, ignore_errors=True)
+    result["where"], result["facts"] = executor.progress()
+    if over_budget.is_set():
+        result.update(success=False, notebooks={})
+        result["failure"] = (
+            f"took longer than the {settings['budget']:.0f} s budget per submission: "
+            f"it ran out of time in {result['where'] or 'a cell'}"
+        )
+    result["seconds"] = time.perf_counter() - started
+    return result
+
+
+def cell_seconds(nb: Any) -> float:
+    """Seconds the kernel spent running the notebook's cells (nbclient's timings)."""
+    from datetime import datetime
+
+    total = 0.0
+    for cell in nb.cells:
+        timing = cell.get("metadata", {}).get("execution", {})
+        begin, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+        if begin and end:
+            with contextlib.suppress(ValueError):
+                span = datetime.fromisoformat(end) - datetime.fromisoformat(begin)
+                total += span.total_seconds()
+    return total
+
+
+@contextlib.contextmanager
+def _setenv(**values: str) -> Any:
+    before = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def keep_executed(result: dict[str, Any], workshop: str) -> None:
+    """Hold an executor's notebooks until nbgrader's autograde asks for them."""
+    with _LOCK:
+        for name, text in result.get("notebooks", {}).items():
+            _EXECUTED[(workshop, result["participant"], name)] = text
+
+
+def forget_executed(workshop: str, participant: str) -> None:
+    """Drop whatever was held for a participant (recorded, or failed before recording)."""
+    with _LOCK:
+        for key in [k for k in _EXECUTED if k[:2] == (workshop, participant)]:
+            del _EXECUTED[key]
+
+
+def _shape(nb: Any) -> list[tuple[str, str, str]]:
+    return [
+        (
+            cell.cell_type,
+            cell.source,
+            cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""),
+        )
+        for cell in nb.cells
+    ]
+
+
+class UseExecuted(NbGraderPreprocessor):
+    """nbgrader's executor step, answered with the notebook an executor already ran.
+
+    (An nbgrader preprocessor: enabled by default, unlike nbconvert's base class,
+    which nbgrader's exporter would silently skip.)
+    """
+
+    def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
+        import nbformat
+
+        info = resources["nbgrader"]
+        key = (info["assignment"], info["student"], info["notebook"])
+        with _LOCK:
+            text = _EXECUTED.pop(key, None)
+        if text is None:
+            raise CxkitError(f"no executed copy of {info['notebook']} for {info['student']}")
+        executed = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+        if _shape(executed) != _shape(nb):
+            raise CxkitError(
+                f"the executed {info['notebook']} of {info['student']} is not the notebook "
+                "nbgrader sanitized; grade it again"
+            )
+        return executed, resources
+
+
+def record_api(course: Any, sandbox: bool, **config: Any) -> Any:
+    """nbgrader's API whose autograde takes executed notebooks instead of running kernels."""
+    from cxkit.course.sandbox import SandboxedExecute
+
+    api = course.api(sandbox=sandbox, **config)
+    steps = api.config.Autograde.autograde_preprocessors
+    api.config.Autograde.autograde_preprocessors = [
+        UseExecuted if step is SandboxedExecute else step for step in steps
+    ]
+    return api
