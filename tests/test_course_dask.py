@@ -128,13 +128,14 @@ def test_a_killed_worker_loses_no_grade_and_doubles_none(tmp_path):
 
 
 def test_the_cluster_grades_like_this_machine(tmp_path):
-    """Same submissions, same scores and reasons on the cluster as with local workers?"""
+    """Same scores and reasons on the cluster as with local workers, the time budget included?"""
     from cxkit.course.grade import grade
 
     answers = {
         "right": "answer = 42",
         "wrong": "answer = 41",
         "crash": "import os\nos._exit(1)",
+        "loop": "while True:\n    pass",  # stopped by the budget, long before the cell limit
     }
 
     def graded(root: Path, scheduler: str | None) -> dict:
@@ -143,7 +144,7 @@ def test_the_cluster_grades_like_this_machine(tmp_path):
             mc.hand_in(root, pid, mc.submission({"answer": answer}))
         course = Course(root)
         kwargs = {"scheduler": scheduler} if scheduler else {"workers": 2}
-        outcomes = grade(course, "mini", cell_timeout=10, show_progress=False, **kwargs)
+        outcomes = grade(course, "mini", cell_timeout=60, budget=10, show_progress=False, **kwargs)
         return {pid: (o.state, o.score, o.reason) for pid, o in outcomes.items()}
 
     with cluster(tmp_path / "cluster", workers=1) as (address, _):
@@ -153,6 +154,8 @@ def test_the_cluster_grades_like_this_machine(tmp_path):
     assert remote["right"][:2] == ("graded", 3.0)
     assert remote["crash"][0] == "failed"
     assert "the kernel died" in remote["crash"][2]
+    assert remote["loop"][:2] == ("failed", None)
+    assert remote["loop"][2].startswith("took longer than the 10 s budget per submission")
 
 
 def test_an_unreachable_scheduler_is_named_with_what_to_do():
