@@ -112,7 +112,7 @@ def sentiment(texts: Texts, threshold: float = 0.05) -> pd.DataFrame:
     1     0.000  neutral
     >>> comments = cxkit.load("surveys")["comment"]
     >>> cxkit.sentiment(comments)["label"].value_counts().to_dict()
-    {'positive': 789, 'neutral': 326, 'negative': 291}
+    {'positive': 784, 'neutral': 331, 'negative': 297}
     """
     series = _series(texts, "sentiment")
     if not isinstance(threshold, int | float) or not 0 <= threshold < 1:

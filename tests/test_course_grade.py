@@ -297,6 +297,7 @@ def test_demo_runs_the_whole_cycle(tmp_path, capsys):
     assert "facilitator report" in printed
 
 
+@pytest.mark.filterwarnings("ignore:Object of type:sqlalchemy.exc.SAWarning")  # nbgrader's
 def test_nbgrader_refuses_an_executed_notebook_that_is_not_the_one_it_sanitized(tmp_path):
     """Could an executor's answer smuggle in other cells? nbgrader's pass must refuse it."""
     from cxkit.course.execute import build_job, keep_executed, record_api, run_job
