@@ -240,3 +240,102 @@ def test_stopping_the_pool_leaves_no_process_behind(kernels):
     assert all(_gone(pid) for pid in started)
     me = psutil.Process()
     assert [p for p in me.children(recursive=True) if p.pid in started] == []
+
+
+# --- Warm kernels inside the grading sandbox ---------------------------------------------
+
+LEAVES_TRACES = """import os, subprocess, cxkit, numpy
+cxkit.LEAK = "ana"
+numpy.random.seed(1)
+open("/tmp/leak.txt", "w").write("ana")
+open("mine.txt", "w").write("ana")
+subprocess.Popen(["sleep", "1000"], start_new_session=True)
+answer = 42"""
+LOOKS_FOR_TRACES = """import os, cxkit, numpy
+others = []
+for pid in [p for p in os.listdir("/proc") if p.isdigit()]:
+    try:
+        others.append(open(f"/proc/{pid}/cmdline", "rb").read().split(b"\\0")[0].decode())
+    except OSError:
+        pass
+print("FOUND", hasattr(cxkit, "LEAK"), os.path.exists("/tmp/leak.txt"),
+      sorted(os.listdir(".")), "sleep" in others, numpy.random.randint(10**9))
+answer = 42"""
+
+
+def _run_in_sandbox(tmp_path, answers: dict[str, str], between=None) -> dict[str, dict]:
+    """Each participant's mini notebook run by run_job, one after the other, in this thread;
+    ``between()`` is called after each one."""
+    import minicourse as mc
+    import nbformat
+
+    from cxkit.course.course import Course
+    from cxkit.course.execute import build_job, run_job, warm_available
+    from cxkit.course.grade import _register, ensure_released, executor_settings
+
+    assert warm_available(True), "the warm sandbox needs Linux and bubblewrap (bwrap)"
+    root = mc.make_course(tmp_path / "course")
+    for pid, code in answers.items():
+        mc.hand_in(root, pid, mc.submission({"answer": code}))
+    course = Course(root)
+    ensure_released(course, "mini")
+    _register(course, list(answers))
+    settings = {**executor_settings(course, 20, True, None), "warm": True}
+    results = {}
+    for pid in answers:
+        result = run_job(build_job(course.api(), course, "mini", pid), settings)
+        if result["success"]:
+            nb = nbformat.reads(result["notebooks"]["mini"], as_version=4)
+            result["printed"] = "".join(
+                o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
+            )
+        results[pid] = result
+        if between is not None:
+            between()
+    return results
+
+
+@pytest.mark.slow
+def test_nothing_of_one_participant_reaches_the_next_in_the_sandbox(tmp_path):
+    """A warm sandboxed kernel: no module change, file, process or random state of the last one."""
+    from cxkit.course.pool import WarmSandbox
+
+    results = _run_in_sandbox(
+        tmp_path, {"ana": LEAVES_TRACES, "ben": LOOKS_FOR_TRACES, "cem": LOOKS_FOR_TRACES}
+    )
+    assert all(r["success"] for r in results.values()), results
+    ben = results["ben"]["printed"].split("FOUND ")[1].split()
+    cem = results["cem"]["printed"].split("FOUND ")[1].split()
+    assert ben[:4] == ["False", "False", "['timestamp.txt']", "False"]
+    assert cem[:4] == ben[:4]
+    assert ben[4] != cem[4]  # each kernel draws its own random numbers
+    box = WarmSandbox.current()
+    assert box.alive()
+    template = psutil.Process(box.process.pid)  # bubblewrap, then the template inside it
+    family = [p.name() for p in template.children(recursive=True)]
+    assert "sleep" not in family and len(family) <= 2
+    box.close()
+    assert _gone(template.pid)
+
+
+@pytest.mark.slow
+def test_a_dead_sandboxed_template_is_restarted(tmp_path):
+    """If the template dies between two submissions, the next one still runs, on a new one."""
+    from cxkit.course.pool import WarmSandbox
+
+    killed = []
+
+    def kill_template() -> None:
+        if not killed:
+            box = WarmSandbox.current()
+            killed.append((box, box.process.pid))
+            os.killpg(box.process.pid, signal.SIGKILL)
+            box.process.wait()
+
+    results = _run_in_sandbox(tmp_path, {"ana": "answer = 42", "ben": "answer = 42"}, kill_template)
+    assert results["ana"]["success"] and results["ben"]["success"]
+    dead, _ = killed[0]
+    fresh = WarmSandbox.current()
+    assert fresh is not dead and fresh.alive()  # a new template took over for "ben"
+    assert not dead.box.exists()  # and the dead one's folders are gone
+    fresh.close()

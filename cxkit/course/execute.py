@@ -117,13 +117,28 @@ def run_job(job: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
         cfg, Path(settings["course_root"]), settings.get("db_url", ""), settings["sandbox"]
     )
     started = time.perf_counter()
-    scratch = Path(tempfile.mkdtemp(prefix="cxkit-slot-"))
-    # laid out as nbgrader lays out a course, so that relative paths climb as far:
-    # to an empty, read-only folder instead of the (hidden) course folder
-    slot = scratch / "autograded" / job["participant"] / job["workshop"]
-    slot.mkdir(parents=True)
-    cfg.SandboxedKernelManager.hidden = [*cfg.SandboxedKernelManager.hidden, str(scratch)]
-    executor = SandboxedExecute(config=cfg)
+    scratch: Path | None = None
+    if settings.get("warm", True) and warm_available(settings["sandbox"]):
+        from cxkit.course.pool import WarmSandbox, WarmSandboxedKernelManager
+        from cxkit.course.sandbox import Limits
+
+        box = WarmSandbox.for_job(
+            job["workshop"],
+            list(cfg.SandboxedKernelManager.hidden),
+            list(cfg.SandboxedKernelManager.readable),
+            Limits(**settings.get("limits", {})),
+        )
+        box.reset_work()
+        slot = box.work
+        executor = SandboxedExecute(config=cfg, kernel_manager_class=WarmSandboxedKernelManager)
+    else:
+        scratch = Path(tempfile.mkdtemp(prefix="cxkit-slot-"))
+        # laid out as nbgrader lays out a course, so that relative paths climb as far:
+        # to an empty, read-only folder instead of the (hidden) course folder
+        slot = scratch / "autograded" / job["participant"] / job["workshop"]
+        slot.mkdir(parents=True)
+        cfg.SandboxedKernelManager.hidden = [*cfg.SandboxedKernelManager.hidden, str(scratch)]
+        executor = SandboxedExecute(config=cfg)
     executor.progress_path = settings.get("progress", "")
     over_budget = threading.Event()
     watchdog = None
@@ -164,7 +179,8 @@ def run_job(job: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
     finally:
         if watchdog is not None:
             watchdog.cancel()
-        shutil.rmtree(scratch, ignore_errors=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     result["where"], result["facts"] = executor.progress()
     if over_budget.is_set():
         result.update(success=False, notebooks={})
@@ -174,6 +190,14 @@ def run_job(job: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
         )
     result["seconds"] = time.perf_counter() - started
     return result
+
+
+def warm_available(sandbox: bool) -> bool:
+    """Whether kernels can be forked from a warm template inside the sandbox here."""
+    from cxkit.course.pool import available
+    from cxkit.course.sandbox import bwrap_problem
+
+    return sandbox and available() and not bwrap_problem()
 
 
 def cell_seconds(nb: Any) -> float:

@@ -10,6 +10,13 @@ working folder and environment, a fresh random state, and its output sent where
 the request says. Nothing of one participant's kernel survives into the next:
 each is a new process, forked from a template that never runs participants' code.
 
+Inside the grading sandbox (``--fd N``), the template runs in a bubblewrap
+sandbox of its own and talks over an inherited socket instead, since the sandbox
+has no network namespace in common with the grader. There it also signals its
+kernels for the grader (their process ids are the sandbox's own) and, between two
+kernels, kills whatever the last one left running and empties ``/tmp``, so the
+next participant finds nothing of the previous one.
+
 Linux only (fork, ``prctl``); elsewhere the pool is not used.
 """
 
@@ -50,7 +57,7 @@ PRELOAD = (
     "sqlite3",
     "pdb",
 )
-PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
 _exits: dict[int, int] = {}  # forked pid -> exit status, once reaped
 
 
@@ -92,7 +99,7 @@ def _watch(pid: int) -> None:
     threading.Thread(target=loop, name="cxkit-watch-client", daemon=True).start()
 
 
-def _child(request: dict[str, Any], listener: socket.socket, connection: socket.socket) -> None:
+def _child(request: dict[str, Any], *channels: socket.socket) -> None:
     """Become the kernel asked for; never returns."""
     try:
         os.setsid()
@@ -100,8 +107,9 @@ def _child(request: dict[str, Any], listener: socket.socket, connection: socket.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _die_with_parent()
-        listener.close()
-        connection.close()
+        _prctl(PR_SET_DUMPABLE, 1)  # an ordinary process again (the template is not)
+        for channel in channels:
+            channel.close()
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
@@ -117,7 +125,8 @@ def _child(request: dict[str, Any], listener: socket.socket, connection: socket.
 
         random.seed()
         numpy.random.seed()
-        _watch(int(request["client"]))
+        if request.get("client"):  # in a sandbox, the sandbox itself dies with the grader
+            _watch(int(request["client"]))
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
@@ -133,12 +142,8 @@ def _child(request: dict[str, Any], listener: socket.socket, connection: socket.
     os._exit(0)  # skip tearing down a thousand modules: the process is done
 
 
-def serve(name: str) -> None:
-    """Import the libraries, then fork a kernel for each request on the abstract socket ``name``."""
-    _die_with_parent()
-    # Processes a kernel started and left behind come to the template, which reaps
-    # them: no zombies, even where PID 1 reaps nothing (as in many containers).
-    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+def _preload() -> None:
+    """Import everything the kernels need, once; refuse to serve with a thread running."""
     import importlib
 
     for module in PRELOAD:
@@ -148,6 +153,81 @@ def serve(name: str) -> None:
     threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 1
     if threads > 1:
         raise RuntimeError(f"the template has {threads} threads; start it with TEMPLATE_ENV set")
+
+
+def _clean(keep: list[str]) -> int:
+    """Between two kernels in a sandbox: kill every process but the template and the
+    sandbox's init, and empty /tmp (but the folders in ``keep``, bound from outside)."""
+    import shutil
+
+    killed = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in (1, os.getpid()):
+            with contextlib.suppress(OSError):
+                os.kill(int(entry), signal.SIGKILL)
+                killed += 1
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # wait for them, so no zombie stays behind
+        _reap()
+        if not [e for e in os.listdir("/proc") if e.isdigit() and int(e) not in (1, os.getpid())]:
+            break
+        time.sleep(0.01)
+    for top in ("/tmp", "/dev/shm"):
+        with contextlib.suppress(OSError):
+            for name in os.listdir(top):
+                path = os.path.join(top, name)
+                if any(k == path or k.startswith(path + "/") for k in keep):
+                    continue
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
+    os.makedirs("/tmp/home", exist_ok=True)
+    return killed
+
+
+def serve_fd(fd: int, keep: list[str]) -> None:
+    """The template inside the grading sandbox: requests and answers on socket ``fd``."""
+    _die_with_parent()
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    _prctl(PR_SET_DUMPABLE, 0)  # kernels may not trace or read the template's memory
+    _preload()
+    signal.signal(signal.SIGCHLD, _reap)
+    channel = socket.socket(fileno=fd)
+    requests, answers = channel.makefile("r"), channel.makefile("w")
+    answers.write("ready\n")
+    answers.flush()
+    for line in requests:
+        request = json.loads(line)
+        op = request.get("op")
+        answer: dict[str, Any] = {}
+        if op == "status":
+            _reap()
+            answer["exit"] = _exits.get(int(request["pid"]))
+        elif op == "signal":
+            with contextlib.suppress(OSError):
+                os.killpg(int(request["pid"]), int(request["signum"]))
+        elif op == "clean":
+            answer["killed"] = _clean(keep)
+        else:
+            pid = os.fork()
+            if pid == 0:
+                requests.close()
+                answers.close()
+                _child(request, channel)
+            answer["pid"] = pid
+        answers.write(json.dumps(answer) + "\n")
+        answers.flush()
+
+
+def serve(name: str) -> None:
+    """Import the libraries, then fork a kernel for each request on the abstract socket ``name``."""
+    _die_with_parent()
+    # Processes a kernel started and left behind come to the template, which reaps
+    # them: no zombies, even where PID 1 reaps nothing (as in many containers).
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    _preload()
     signal.signal(signal.SIGCHLD, _reap)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind("\0" + name)  # an abstract socket: nothing on disk
@@ -173,4 +253,7 @@ def serve(name: str) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    if sys.argv[1] == "--fd":
+        serve_fd(int(sys.argv[2]), sys.argv[3:])
+    else:
+        serve(sys.argv[1])

@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
@@ -34,6 +35,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
 from cxkit.course.forkserver import TEMPLATE_ENV
+from cxkit.course.sandbox import SandboxedKernelManager
 from cxkit.errors import CxkitError
 
 START_TIMEOUT = 60.0  # seconds for the template to import everything
@@ -206,3 +208,279 @@ def _ipykernel_arguments(cmd: list[str]) -> list[str] | None:
 
 def _new_id() -> str:
     return str(uuid.uuid4())
+
+
+# --- Warm kernels inside the grading sandbox ---------------------------------------------
+
+
+class WarmSandbox:
+    """One grading worker's template, inside a bubblewrap sandbox of its own.
+
+    The sandbox is the one a cold kernel gets (:func:`cxkit.course.sandbox.bwrap_argv`):
+    no network, the course folder and home hidden, limits set, and one writable
+    work folder, at a fixed path, that the grader empties and refills for every
+    submission. The template forks one kernel at a time in it; between two
+    kernels it kills whatever the last one left running and empties ``/tmp``.
+    The pids cgroup holds the template and the kernel: a fork bomb is stopped
+    the moment it reaches the limit, and the template is restarted if it went too.
+    """
+
+    _local = threading.local()  # one per grading thread (a Dask worker may run several)
+
+    def __init__(self, workshop: str, hidden: list[str], readable: list[str], limits: Any) -> None:
+        from cxkit.course.sandbox import PREFIX
+
+        self.key = (workshop, tuple(hidden), tuple(readable), limits)
+        self.box = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-warm-"))
+        slot = self.box / "slot"
+        # laid out as nbgrader lays out a course: relative paths climb to a read-only folder
+        self.work = slot / "autograded" / "submission" / workshop
+        self.work.mkdir(parents=True)
+        self.channel = self.box / "channel"
+        self.channel.mkdir()
+        self.hidden, self.readable, self.limits = [*hidden, str(slot)], readable, limits
+        self._lock = threading.Lock()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.cgroup: Path | None = None
+        self._start()
+
+    def _start(self) -> None:
+        from cxkit.course.sandbox import bwrap_argv, kernel_env, pids_cgroup, preexec
+
+        mine, theirs = socket.socketpair()
+        argv = bwrap_argv(
+            self.work,
+            self.channel,
+            [Path(h) for h in self.hidden],
+            [Path(r) for r in self.readable],
+            self.limits,
+        )
+        argv += ["--", sys.executable, "-m", "cxkit.course.forkserver"]
+        argv += ["--fd", str(theirs.fileno()), str(self.box)]
+        # the template, the sandbox's init and bubblewrap itself, beside the kernel's share
+        self.cgroup = pids_cgroup(self.limits.processes + 3)
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - open while the template lives
+        self.process = subprocess.Popen(
+            argv,
+            env=kernel_env(dict(os.environ, **TEMPLATE_ENV)),
+            pass_fds=[theirs.fileno()],
+            preexec_fn=preexec(self.limits, self.cgroup),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            start_new_session=True,
+        )
+        theirs.close()
+        mine.settimeout(START_TIMEOUT)
+        self.socket = mine
+        self.requests, self.answers = mine.makefile("w"), mine.makefile("r")
+        try:
+            ready = self.answers.readline()
+        except OSError:
+            ready = ""
+        if ready.strip() != "ready":
+            self.close()
+            self.log.seek(0)
+            raise CxkitError(
+                "The sandboxed kernel template did not start:\n"
+                + self.log.read().decode(errors="replace")[-2000:]
+            )
+        mine.settimeout(30.0)
+
+    @classmethod
+    def for_job(
+        cls, workshop: str, hidden: list[str], readable: list[str], limits: Any
+    ) -> WarmSandbox:
+        """This thread's sandbox for ``workshop``, started (or restarted) if need be."""
+        box: WarmSandbox | None = getattr(cls._local, "box", None)
+        key = (workshop, tuple(hidden), tuple(readable), limits)
+        if box is not None and (box.key != key or not box.alive()):
+            box.close()
+            box = None
+        if box is None:
+            box = cls(workshop, hidden, readable, limits)
+            cls._local.box = box
+            atexit.register(box.close)
+        return box
+
+    @classmethod
+    def current(cls) -> WarmSandbox:
+        box: WarmSandbox | None = getattr(cls._local, "box", None)
+        if box is None:
+            raise CxkitError("no warm sandbox for this thread; run_job starts one")
+        return box
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def reset_work(self) -> None:
+        """Empty the work folder for the next submission (the folder itself stays: it is bound)."""
+        import shutil
+
+        for path in self.work.iterdir():
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+    def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self.requests.write(json.dumps(request) + "\n")
+            self.requests.flush()
+            line = self.answers.readline()
+        if not line:
+            raise OSError("the sandboxed template is gone")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def fork(self, request: dict[str, Any]) -> int:
+        """A new kernel; the template is restarted once if it died in between."""
+        try:
+            return int(self.ask(request)["pid"])
+        except (OSError, ValueError):
+            self.close_template()
+            self._start()
+            return int(self.ask(request)["pid"])
+
+    def clean(self) -> None:
+        """Kill what the last kernel left and empty /tmp; stop the template if it cannot."""
+        try:
+            self.ask({"op": "clean"})
+        except (OSError, ValueError):
+            self.close_template()
+
+    def process_limit_hits(self) -> int:
+        """How often the cgroup refused a new process, so far (cgroup v2 ``pids.events``)."""
+        if self.cgroup is None:
+            return 0
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            return int((self.cgroup / "pids.events").read_text().split()[-1])
+        return 0
+
+    def close_template(self) -> None:
+        from cxkit.course.sandbox import _kill_group
+
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        if self.process is not None:
+            self.process.wait()
+        _kill_group(self.cgroup)
+        self.cgroup = None
+        with contextlib.suppress(OSError):
+            self.socket.close()
+            self.log.close()
+
+    def close(self) -> None:
+        import shutil
+
+        self.close_template()
+        shutil.rmtree(self.box, ignore_errors=True)
+
+
+class SandboxForked:
+    """A kernel forked in a sandbox: signalled and polled through its template."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, box: WarmSandbox, pid: int) -> None:
+        self.box, self.pid = box, pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                exit_code = self.box.ask({"op": "status", "pid": self.pid}).get("exit")
+            except (OSError, ValueError):
+                exit_code = -signal.SIGKILL
+            if exit_code is not None:
+                self.returncode = int(exit_code)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout or 0)
+            time.sleep(0.02)
+        assert self.returncode is not None
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            with contextlib.suppress(OSError, ValueError):
+                self.box.ask({"op": "signal", "pid": self.pid, "signum": int(signum)})
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class SandboxedWarmProvisioner(LocalProvisioner):
+    """Ask this thread's sandboxed template for the kernel instead of starting a process."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
+        from cxkit.course.sandbox import kernel_env
+
+        argv = _ipykernel_arguments(cmd)
+        if argv is None:
+            raise CxkitError("the warm sandbox runs Python kernels only")
+        box = WarmSandbox.current()
+        env = kernel_env(dict(kwargs.get("env") or os.environ))
+        env.pop("JPY_PARENT_PID", None)  # a pid from outside: the kernel would think it orphaned
+        request = {"op": "fork", "argv": argv, "cwd": str(box.work), "env": env}
+        pid = box.fork(request)
+        self.process = SandboxForked(box, pid)  # type: ignore[assignment]
+        self.pid, self.pgid = pid, None  # the sandbox's own numbers: never signal them here
+        self.cwd = str(box.work)
+        return self.connection_info
+
+
+class WarmSandboxedKernelManager(SandboxedKernelManager):
+    """A sandboxed kernel forked from this thread's :class:`WarmSandbox` template.
+
+    Everything else is :class:`cxkit.course.sandbox.SandboxedKernelManager`'s:
+    interrupts as messages, the process limit watched, traces removed. Its
+    connection file and sockets live in the template's channel folder, the one
+    folder besides the work folder that the sandbox shares with the grader.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        import shutil
+
+        shutil.rmtree(self._channel, ignore_errors=True)
+        self._box = WarmSandbox.current()
+        self._channel = self._box.channel / uuid.uuid4().hex[:12]
+        self._channel.mkdir()
+        self.connection_file = str(self._channel / "kernel.json")
+        self.transport = "ipc"
+        self.ip = str(self._channel / "kernel")
+        self._hits_before = 0
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
+            self.provisioner = SandboxedWarmProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        self._hits_before = self._box.process_limit_hits()
+        await AsyncKernelManager._async_launch_kernel(self, kernel_cmd, **kw)
+
+    def hit_process_limit(self) -> bool:
+        return self._box.process_limit_hits() > self._hits_before
+
+    def stop_all(self) -> None:
+        """Kill the kernel and everything it started; the template too if it cannot do it."""
+        self._box.clean()
+
+    def remove_traces(self) -> None:
+        import shutil
+
+        if self._box.alive():
+            self._box.clean()
+        shutil.rmtree(self._channel, ignore_errors=True)
