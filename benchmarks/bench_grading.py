@@ -123,8 +123,8 @@ def _split(outcomes: dict, seconds: float, timings: dict[str, float], workers: i
     executing = sum(o.seconds for o in outcomes.values())
     print(
         f"    participants' cells {cells:6.1f} s; their kernels' whole lives {executing:6.1f} s "
-        f"on {workers} workers; this process sanitizing {timings['sanitize']:5.1f} s, "
-        f"recording {timings['record']:5.1f} s"
+        f"on {workers} workers; this process: start-up {timings.get('start-up', 0):4.1f} s, "
+        f"sanitizing {timings['sanitize']:5.1f} s, recording {timings['record']:5.1f} s"
     )
     print(
         f"    cells are {100 * cells / (seconds * workers):4.1f} % of the {workers} workers' "

@@ -6,9 +6,11 @@ Grading one submission takes three steps:
    preprocessors: outputs cleared, grade cells put back as released
    (:func:`build_job`).
 2. An executor runs it: a local worker process, or a Dask worker on another
-   machine (:func:`run_job`). It uses a fresh, sandboxed kernel, in a scratch
-   folder that holds the submission's other files and no notebook, and sends
-   back the executed notebook.
+   machine (:func:`run_job`). It uses a fresh kernel in the sandbox, forked
+   from a warm template that has imported pandas and cxkit already
+   (:class:`cxkit.course.pool.WarmSandbox`; a cold kernel where bubblewrap is
+   missing), in a folder that holds the submission's other files and no
+   notebook, and sends back the executed notebook.
 3. The coordinator lets nbgrader autograde the submission as usual, with
    :class:`UseExecuted` in place of nbgrader's executor: nbgrader sanitizes
    again, finds the same notebook, takes the executed one and saves the scores.
@@ -131,6 +133,7 @@ def run_job(job: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
         box.reset_work()
         slot = box.work
         executor = SandboxedExecute(config=cfg, kernel_manager_class=WarmSandboxedKernelManager)
+        executor.shutdown_kernel = "immediate"  # nothing of it is kept: no need to wait for it
     else:
         scratch = Path(tempfile.mkdtemp(prefix="cxkit-slot-"))
         # laid out as nbgrader lays out a course, so that relative paths climb as far:

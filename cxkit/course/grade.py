@@ -374,8 +374,11 @@ def grade(
     ``scheduler`` (``tcp://host:port``) executes the notebooks on a Dask
     cluster instead of local worker processes; this process alone writes the
     gradebook either way. ``timings``, if given, receives the seconds this
-    process spent sanitizing (``sanitize``) and recording (``record``).
+    process spent before the first submission could go out (``start-up``:
+    checks, the gradebook, starting workers), sanitizing (``sanitize``) and
+    recording (``record``).
     """
+    began = time.perf_counter()
     spent = timings if timings is not None else {}
     spent.update(sanitize=0.0, record=0.0)
     from cxkit.course.sandbox import Limits, bwrap_problem, warn_unsandboxed
@@ -483,6 +486,7 @@ def grade(
 
     def prepare(pid: str) -> dict[str, Any] | None:
         started = time.perf_counter()
+        spent.setdefault("start-up", started - began)  # until the first job could go out
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
