@@ -133,7 +133,6 @@ def run_job(job: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
         box.reset_work()
         slot = box.work
         executor = SandboxedExecute(config=cfg, kernel_manager_class=WarmSandboxedKernelManager)
-        executor.shutdown_kernel = "immediate"  # nothing of it is kept: no need to wait for it
     else:
         scratch = Path(tempfile.mkdtemp(prefix="cxkit-slot-"))
         # laid out as nbgrader lays out a course, so that relative paths climb as far:

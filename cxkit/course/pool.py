@@ -28,15 +28,11 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from queue import Empty
 from typing import Any
 
-from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
-from jupyter_core.utils import ensure_async
-from traitlets import DottedObjectName
 
 from cxkit.course.forkserver import TEMPLATE_ENV
 from cxkit.course.sandbox import SandboxedKernelManager
@@ -441,48 +437,6 @@ class SandboxedWarmProvisioner(LocalProvisioner):
         return self.connection_info
 
 
-class ReadyClient(AsyncKernelClient):
-    """A kernel client that knows a kernel is ready without jupyter_client's fixed wait.
-
-    jupyter_client drains IOPub until it has been quiet for 0.2 s, on every kernel
-    start. Here the kernel counts as ready once its reply to ``kernel_info`` has
-    come back on the shell channel and its ``idle`` for that same request on
-    IOPub: both channels are connected and nothing else is in flight.
-    """
-
-    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
-        deadline = time.monotonic() + (timeout or 60.0)
-        while True:
-            msg_id = self.kernel_info()
-            try:
-                reply = await ensure_async(self.shell_channel.get_msg(timeout=1))
-            except Empty:
-                reply = None
-            answered = reply is not None and reply["parent_header"].get("msg_id") == msg_id
-            if answered and await self._idle_after(msg_id, within=1.0):
-                self._handle_kernel_info_reply(reply)
-                return
-            if not await self._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-
-    async def _idle_after(self, msg_id: str, within: float) -> bool:
-        end = time.monotonic() + within
-        while (left := end - time.monotonic()) > 0:
-            try:
-                msg = await ensure_async(self.iopub_channel.get_msg(timeout=left))
-            except Empty:
-                return False
-            if (
-                msg["parent_header"].get("msg_id") == msg_id
-                and msg["msg_type"] == "status"
-                and msg["content"].get("execution_state") == "idle"
-            ):
-                return True
-        return False
-
-
 class WarmSandboxedKernelManager(SandboxedKernelManager):
     """A sandboxed kernel forked from this thread's :class:`WarmSandbox` template.
 
@@ -491,8 +445,6 @@ class WarmSandboxedKernelManager(SandboxedKernelManager):
     connection file and sockets live in the template's channel folder, the one
     folder besides the work folder that the sandbox shares with the grader.
     """
-
-    client_class = DottedObjectName("cxkit.course.pool.ReadyClient")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
