@@ -440,11 +440,7 @@ def _group_sums(
     Returns one row per group with column ``n`` (answered rows) and one per part.
     """
     frame = _frame(df, func)
-    keys = list(by) if isinstance(by, list | tuple) else [by]
-    if not keys:
-        raise CxkitError(f'{func}: by is empty; name the column(s) to group by, e.g. by="region".')
-    for key in keys:
-        _column(frame, key, func, "by")
+    keys = _group_keys(frame, by, func)
     values = _numeric(_column(frame, column, func, "column"), func, *scale, allow_missing=True)
     answered = ~np.isnan(values) if values.dtype.kind == "f" else np.ones(len(values), bool)
     work = frame[keys].reset_index(drop=True)
@@ -666,16 +662,22 @@ def otif(shipments: pd.DataFrame, on_time: str = "on_time", in_full: str = "in_f
     return float(100 * both.mean())
 
 
-def _rate_by(
-    frame: pd.DataFrame, by: By, hits: np.ndarray, level: float, func: str
-) -> pd.DataFrame:
-    """The % of rows where ``hits`` holds, per group, with Wilson intervals."""
-    z = _z(level, func)
+def _group_keys(frame: pd.DataFrame, by: By, func: str) -> list[str]:
+    """The column(s) to group by, each checked to be in ``frame``."""
     keys = list(by) if isinstance(by, list | tuple) else [by]
     if not keys:
         raise CxkitError(f'{func}: by is empty; name the column(s) to group by, e.g. by="region".')
     for key in keys:
         _column(frame, key, func, "by")
+    return keys
+
+
+def _rate_by(
+    frame: pd.DataFrame, by: By, hits: np.ndarray, level: float, func: str
+) -> pd.DataFrame:
+    """The % of rows where ``hits`` holds, per group, with Wilson intervals."""
+    z = _z(level, func)
+    keys = _group_keys(frame, by, func)
     work = frame[keys].reset_index(drop=True).assign(__n=1, __hits=hits)
     sums = work.groupby(keys, observed=True, sort=True).sum()
     sums.columns = ["n", "hits"]

@@ -239,6 +239,18 @@ def solve(
     return namespace, outcomes
 
 
+def solved(
+    notebook: nbformat.NotebookNode, folder: Path | None = None, **parameters: Any
+) -> dict[str, Any]:
+    """The variables a notebook's solution finds, on the sample or on the company in
+    ``folder``; every grade cell must pass on it."""
+    if folder is not None:
+        parameters["data_dir"] = str(folder)
+    variables, outcomes = solve(notebook, parameters)
+    assert outcomes == {gid: "" for gid in grade_ids(notebook)}
+    return variables
+
+
 def exec_cells(
     notebook: nbformat.NotebookNode, parameters: dict[str, Any] | None = None
 ) -> dict[str, str]:

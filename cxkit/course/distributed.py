@@ -54,6 +54,7 @@ class DaskGrader:
         from distributed import as_completed
 
         from cxkit.course.execute import run_job
+        from cxkit.course.grade import next_job
 
         client = _client(self.scheduler)
         try:
@@ -70,13 +71,11 @@ class DaskGrader:
             settings = client.scatter(self.settings, broadcast=True)
 
             def top_up() -> None:
-                while queue and done.count() < window:
-                    pid = queue.pop(0)
-                    job = prepare(pid)
-                    if job is None:
-                        if progress is not None:
-                            progress.update(1)
-                        continue
+                while done.count() < window:
+                    following = next_job(queue, prepare, progress)
+                    if following is None:
+                        return
+                    pid, job = following
                     key = f"cxkit-{self.workshop}-{pid}-{uuid.uuid4().hex[:8]}"
                     future = client.submit(run_job, job, settings, key=key, pure=False)
                     running[future.key] = pid

@@ -119,6 +119,22 @@ def _reason_from_log(result: dict[str, Any], where: str | None = None, limit: in
     return f"nbgrader could not grade it: {last[-1][:200] if last else 'no details'}"
 
 
+def next_job(queue: list[str], prepare: Any, progress: Any) -> tuple[str, Any] | None:
+    """The next participant in ``queue`` with something to run, and its job (None: no more).
+
+    ``prepare`` returns None for a submission it already recorded (nbgrader could
+    not sanitize it); that one only moves the progress bar on.
+    """
+    while queue:
+        pid = queue.pop(0)
+        job = prepare(pid)
+        if job is not None:
+            return pid, job
+        if progress is not None:
+            progress.update(1)
+    return None
+
+
 class Grader:
     """Run autograde for many participants on a few long-lived worker processes."""
 
@@ -184,13 +200,11 @@ class Grader:
         try:
             while queue or any(w.task for w in pool):
                 for worker in pool:
-                    while id(worker) in ready and worker.task is None and queue:
-                        pid = queue.pop(0)
-                        job = prepare(pid)
-                        if job is None:
-                            if progress is not None:
-                                progress.update(1)
-                            continue
+                    while id(worker) in ready and worker.task is None:
+                        following = next_job(queue, prepare, progress)
+                        if following is None:
+                            break
+                        pid, job = following
                         worker.task, worker.started = pid, time.monotonic()
                         assert worker.process.stdin is not None
                         worker.process.stdin.write(encode(job) + "\n")

@@ -117,7 +117,7 @@ class ForkedKernel:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, template: Template, pid: int) -> None:
+    def __init__(self, template: Template | WarmSandbox, pid: int) -> None:
         self.template, self.pid = template, pid
         self.returncode: int | None = None
 
@@ -125,7 +125,7 @@ class ForkedKernel:
         if self.returncode is None:
             try:
                 exit_code = self.template.ask({"op": "status", "pid": self.pid}).get("exit")
-            except OSError:  # the template is gone, and its kernels with it
+            except (OSError, ValueError):  # the template is gone, and its kernels with it
                 exit_code = -signal.SIGKILL
             if exit_code is not None:
                 self.returncode = int(exit_code)
@@ -377,44 +377,14 @@ class WarmSandbox:
         shutil.rmtree(self.box, ignore_errors=True)
 
 
-class SandboxForked:
-    """A kernel forked in a sandbox: signalled and polled through its template."""
-
-    stdin = stdout = stderr = None
-
-    def __init__(self, box: WarmSandbox, pid: int) -> None:
-        self.box, self.pid = box, pid
-        self.returncode: int | None = None
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            try:
-                exit_code = self.box.ask({"op": "status", "pid": self.pid}).get("exit")
-            except (OSError, ValueError):
-                exit_code = -signal.SIGKILL
-            if exit_code is not None:
-                self.returncode = int(exit_code)
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout or 0)
-            time.sleep(0.02)
-        assert self.returncode is not None
-        return self.returncode
+class SandboxForked(ForkedKernel):
+    """A kernel forked in a sandbox: its pid is the sandbox's own, so signals go through
+    the template, as status questions do."""
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
             with contextlib.suppress(OSError, ValueError):
-                self.box.ask({"op": "signal", "pid": self.pid, "signum": int(signum)})
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
+                self.template.ask({"op": "signal", "pid": self.pid, "signum": int(signum)})
 
 
 class SandboxedWarmProvisioner(LocalProvisioner):
