@@ -136,7 +136,7 @@ def next_job(queue: list[str], prepare: Any, progress: Any) -> tuple[str, Any] |
 
 
 class Grader:
-    """Run autograde for many participants on a few long-lived worker processes."""
+    """Execute many participants' notebooks on a few long-lived local worker processes."""
 
     def __init__(
         self,

@@ -417,17 +417,14 @@ class WarmSandboxedKernelManager(SandboxedKernelManager):
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        import shutil
-
-        shutil.rmtree(self._channel, ignore_errors=True)
         self._box = WarmSandbox.current()
-        self._channel = self._box.channel / uuid.uuid4().hex[:12]
-        self._channel.mkdir()
-        self.connection_file = str(self._channel / "kernel.json")
-        self.transport = "ipc"
-        self.ip = str(self._channel / "kernel")
+        super().__init__(**kwargs)  # the sandbox is there: transport ipc, in _new_channel()
         self._hits_before = 0
+
+    def _new_channel(self) -> Path:
+        channel = self._box.channel / uuid.uuid4().hex[:12]
+        channel.mkdir()
+        return channel
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
         if self.provisioner is None:

@@ -264,12 +264,16 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._channel = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+        self._channel = self._new_channel()
         self.connection_file = str(self._channel / "kernel.json")
         if self.sandbox and not bwrap_problem():
             self.transport = "ipc"  # the sandbox has no network, Unix sockets are files
             self.ip = str(self._channel / "kernel")
         self._cgroup: Path | None = None
+
+    def _new_channel(self) -> Path:
+        """The folder for this kernel's connection file and sockets."""
+        return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
 
     @property
     def sandbox_limits(self) -> Limits:
