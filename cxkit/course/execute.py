@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -291,3 +292,69 @@ def record_api(course: Any, sandbox: bool, **config: Any) -> Any:
         UseExecuted if step is SandboxedExecute else step for step in steps
     ]
     return api
+
+
+class _SchemaCheckedOnce:
+    """``jsonschema`` as nbgrader's metadata check uses it, with each schema checked once.
+
+    ``jsonschema.validate`` checks the schema itself against the JSON-schema
+    standard on every call, and nbgrader calls it for every cell: nine tenths
+    of the check's time. Here each schema is checked on first use and its
+    validator kept; a cell's errors are found and chosen (``best_match``) as
+    ``jsonschema.validate`` finds and chooses them.
+    """
+
+    def __init__(self) -> None:
+        import jsonschema
+
+        self._jsonschema = jsonschema
+        self._validators: dict[int, tuple[Any, Any]] = {}  # id(schema) -> (schema, validator)
+
+    def validate(self, instance: Any, schema: Any) -> None:
+        from jsonschema.exceptions import best_match
+
+        schema_and_validator = self._validators.get(id(schema))
+        if schema_and_validator is None:
+            kind = self._jsonschema.validators.validator_for(schema)
+            kind.check_schema(schema)
+            schema_and_validator = self._validators[id(schema)] = (schema, kind(schema))
+        error = best_match(schema_and_validator[1].iter_errors(instance))
+        if error is not None:
+            raise error
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._jsonschema, name)
+
+
+@contextlib.contextmanager
+def lighter_bookkeeping() -> Iterator[None]:
+    """nbgrader's bookkeeping for many submissions, without the work it repeats for each one.
+
+    Inside this block, in this process: nbgrader's metadata check checks its
+    JSON schema once instead of once per cell (:class:`_SchemaCheckedOnce`),
+    and each gradebook address keeps one SQLAlchemy engine, so its queries are
+    compiled once instead of every time nbgrader opens the gradebook (each
+    ``Gradebook.close()`` still releases the engine's connections). The same
+    checks run, with the same errors, and the same rows are written.
+    """
+    import nbgrader.api
+    import nbgrader.nbgraderformat.common as metadata
+
+    real_engine, real_jsonschema = nbgrader.api.create_engine, metadata.jsonschema
+    engines: dict[tuple[str, str], Any] = {}
+
+    def create_engine(url: Any, **options: Any) -> Any:
+        key = (str(url), repr(sorted(options.items())))
+        if key not in engines:
+            engines[key] = real_engine(url, **options)
+        return engines[key]
+
+    nbgrader.api.create_engine = create_engine  # type: ignore[attr-defined]
+    metadata.jsonschema = _SchemaCheckedOnce()  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        nbgrader.api.create_engine = real_engine  # type: ignore[attr-defined]
+        metadata.jsonschema = real_jsonschema
+        for engine in engines.values():
+            engine.dispose()

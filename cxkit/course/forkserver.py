@@ -48,12 +48,23 @@ PRELOAD = (
     "pandas",
     "matplotlib",
     "matplotlib.pyplot",
+    "matplotlib.backends.backend_agg",
     "cxkit",
+    "ipywidgets",
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
     "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
     "IPython.core.history",
+    "IPython.core.magic_arguments",
+    "IPython.core.magics",
+    "IPython.core.oinspect",
+    "IPython.core.pylabtools",
+    "IPython.extensions.storemagic",
+    "tornado.platform.asyncio",
+    "faulthandler",
     "sqlite3",
     "pdb",
 )
@@ -135,6 +146,10 @@ def _child(request: dict[str, Any], *channels: socket.socket) -> None:
         # inline backend to the shell now, as the kernel would on first import.
         if app.shell is not None:
             app.shell.enable_matplotlib("inline")
+            # likewise ipywidgets, imported with no shell: its comm target, as on import
+            import ipywidgets
+
+            ipywidgets.load_ipython_extension(app.shell)
         app.start()
     except BaseException as err:  # report, then go: the client sees the kernel die
         print(f"cxkit kernel could not start: {type(err).__name__}: {err}", file=sys.stderr)
@@ -144,15 +159,49 @@ def _child(request: dict[str, Any], *channels: socket.socket) -> None:
 
 def _preload() -> None:
     """Import everything the kernels need, once; refuse to serve with a thread running."""
+    import gc
     import importlib
 
     for module in PRELOAD:
         importlib.import_module(module)
+    _warm_up()
+    # Nothing imported here is ever freed: keep the collector off it, so that a
+    # kernel's collections neither walk it nor, by touching it, copy its pages.
+    gc.freeze()
     # A thread started by an import would not exist in the kernels, and a lock it
     # held would hang them: refuse to serve rather than hand out such kernels.
     threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 1
     if threads > 1:
         raise RuntimeError(f"the template has {threads} threads; start it with TEMPLATE_ENV set")
+
+
+def _warm_up() -> None:
+    """Do once what every kernel would otherwise do on first use, at the same cost each time.
+
+    pandera sets up its pandas checks (and imports hypothesis) on the first
+    ``cxkit.load``; matplotlib opens its font and Pillow its image plugins on the
+    first chart; phonenumbers reads a country's numbering plan on the first
+    ``cxkit.redact``. None of it depends on a participant.
+    """
+    import io
+
+    import pandas as pd
+    import pandera.pandas as pa
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    import cxkit
+
+    pa.DataFrameSchema({"score": pa.Column(int, pa.Check.in_range(0, 10))}).validate(
+        pd.DataFrame({"score": [0, 10]})
+    )
+    figure = Figure()
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
+    axes.barh(["promoters", "detractors"], [40, 20])
+    axes.set_title("NPS")
+    figure.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+    cxkit.redact("call me on 06 12345678")
 
 
 def _clean(keep: list[str]) -> int:

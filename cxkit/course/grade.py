@@ -39,7 +39,13 @@ from typing import Any
 
 from cxkit.course import incidents
 from cxkit.course.course import Course
-from cxkit.course.execute import build_job, forget_executed, keep_executed, record_api
+from cxkit.course.execute import (
+    build_job,
+    forget_executed,
+    keep_executed,
+    lighter_bookkeeping,
+    record_api,
+)
 from cxkit.course.worker import encode
 from cxkit.errors import CxkitError
 
@@ -189,26 +195,37 @@ class Grader:
 
     def run(self, todo: list[str], prepare: Any, record: Any, progress: Any = None) -> None:
         """Execute ``todo``: ``prepare(participant)`` gives each job (None: nothing to run),
-        ``record(participant, result_dict)`` is called as each one ends."""
+        ``record(participant, result_dict)`` is called as each one ends.
+
+        One job is kept sanitized ahead, and a worker that finishes gets it before
+        its result is recorded: workers never wait for the gradebook.
+        """
         queue = list(todo)
+        ahead: list[tuple[str, Any]] = []  # prepared, waiting for a free worker
         pool = [self._spawn() for _ in range(min(self.workers, len(queue)))]
         selector = selectors.DefaultSelector()
         for worker in pool:
             assert worker.process.stdout is not None
             selector.register(worker.process.stdout, selectors.EVENT_READ, worker)
         ready: set[int] = set()
+
+        def give(worker: _Worker) -> None:
+            following = ahead.pop(0) if ahead else next_job(queue, prepare, progress)
+            if following is not None:
+                worker.task, worker.started = following[0], time.monotonic()
+                assert worker.process.stdin is not None
+                worker.process.stdin.write(encode(following[1]) + "\n")
+                worker.process.stdin.flush()
+
         try:
-            while queue or any(w.task for w in pool):
+            while queue or ahead or any(w.task for w in pool):
                 for worker in pool:
-                    while id(worker) in ready and worker.task is None:
-                        following = next_job(queue, prepare, progress)
-                        if following is None:
-                            break
-                        pid, job = following
-                        worker.task, worker.started = pid, time.monotonic()
-                        assert worker.process.stdin is not None
-                        worker.process.stdin.write(encode(job) + "\n")
-                        worker.process.stdin.flush()
+                    if id(worker) in ready and worker.task is None:
+                        give(worker)
+                if not ahead:
+                    following = next_job(queue, prepare, progress)
+                    if following is not None:
+                        ahead.append(following)
                 for key, _ in selector.select(timeout=0.5):
                     worker = key.data
                     line = key.fileobj.readline()  # type: ignore[union-attr]
@@ -227,6 +244,7 @@ class Grader:
                         ready.add(id(worker))
                         continue
                     done, worker.task = worker.task, None
+                    give(worker)
                     record(done, message)
                     if progress is not None:
                         progress.update(1)
@@ -540,7 +558,8 @@ def grade(
     else:
         runner = Grader(course, workshop, workers, cell_timeout, budget, sandbox, limits)
     try:
-        runner.run(todo, prepare, finish, bar)
+        with lighter_bookkeeping():
+            runner.run(todo, prepare, finish, bar)
     finally:
         if bar is not None:
             bar.close()
