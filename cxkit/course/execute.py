@@ -349,12 +349,12 @@ def lighter_bookkeeping() -> Iterator[None]:
             engines[key] = real_engine(url, **options)
         return engines[key]
 
-    nbgrader.api.create_engine = create_engine  # type: ignore[attr-defined]
-    metadata.jsonschema = _SchemaCheckedOnce()  # type: ignore[assignment]
+    nbgrader.api.create_engine = create_engine
+    metadata.jsonschema = _SchemaCheckedOnce()
     try:
         yield
     finally:
-        nbgrader.api.create_engine = real_engine  # type: ignore[attr-defined]
+        nbgrader.api.create_engine = real_engine
         metadata.jsonschema = real_jsonschema
         for engine in engines.values():
             engine.dispose()
