@@ -327,3 +327,79 @@ def test_nbgrader_refuses_an_executed_notebook_that_is_not_the_one_it_sanitized(
     refused = recorder.autograde("mini", "ana", force=True)
     assert not refused["success"]
     assert "is not the notebook nbgrader sanitized" in refused["log"]
+
+
+def test_lighter_bookkeeping_keeps_nbgrader_checks_and_its_gradebook(tmp_path):
+    """Inside the block nbgrader's schema is checked once and engines are kept: is a
+    corrupt cell still refused with the same error, and is everything put back after?"""
+    import nbgrader.api
+    from nbformat.v4 import new_code_cell, new_notebook
+    from nbgrader.api import Gradebook
+    from nbgrader.nbgraderformat import ValidationError
+    from nbgrader.preprocessors import CheckCellMetadata
+
+    from cxkit.course.execute import lighter_bookkeeping
+
+    meta = {"grade": True, "solution": False, "locked": True, "grade_id": "total"}
+    corrupt = new_notebook(cells=[new_code_cell("x = 1")])
+    corrupt.cells[0].metadata["nbgrader"] = {**meta, "points": "two", "schema_version": 3}
+    fine = new_notebook(cells=[new_code_cell("x = 1")])
+    fine.cells[0].metadata["nbgrader"] = {**meta, "points": 2, "schema_version": 3}
+
+    def refusal() -> str:
+        CheckCellMetadata().preprocess(fine, {})
+        with pytest.raises(ValidationError) as refused:
+            CheckCellMetadata().preprocess(corrupt, {})
+        return str(refused.value)
+
+    course = Course(mc.make_course(tmp_path / "course"))
+    with course.gradebook():  # created (nbgrader runs alembic), and closed
+        pass
+    url = course.gradebook_url
+    outside, real = refusal(), nbgrader.api.create_engine
+    with lighter_bookkeeping():
+        assert refusal() == refusal() == outside
+        with Gradebook(url) as first, Gradebook(url) as second:
+            assert first.engine is second.engine
+            first.add_student("ana")
+            assert [s.id for s in second.students] == ["ana"]
+    assert nbgrader.api.create_engine is real and refusal() == outside
+    with Gradebook(url) as first, Gradebook(url) as second:
+        assert first.engine is not second.engine
+        assert [s.id for s in first.students] == ["ana"]
+
+
+def test_a_lost_wake_up_costs_a_quarter_second_not_the_cell_timeout():
+    """A channel whose first wait misses a message that has arrived: is it found on the
+    next look, and does a wait with nothing to find still end at its timeout?"""
+    import asyncio
+    from queue import Empty
+
+    from cxkit.course.sandbox import _look_again
+
+    class Channel:
+        def __init__(self, missed: int, message: object) -> None:
+            self.missed, self.message, self.waits = missed, message, []
+
+        async def get_msg(self, timeout=None):
+            self.waits.append(timeout)
+            await asyncio.sleep(timeout or 0)
+            if self.message is None or len(self.waits) <= self.missed:
+                raise Empty
+            return self.message
+
+    late = Channel(missed=1, message={"msg_type": "execute_reply"})
+    _look_again(late, every=0.05)
+    assert asyncio.run(late.get_msg(timeout=30)) == {"msg_type": "execute_reply"}
+    assert late.waits == [0.05, 0.05]
+
+    forever = Channel(missed=0, message={"msg_type": "status"})
+    _look_again(forever, every=0.05)
+    assert asyncio.run(forever.get_msg(timeout=None)) == {"msg_type": "status"}
+
+    silent = Channel(missed=0, message=None)
+    _look_again(silent, every=0.05)
+    with pytest.raises(Empty):
+        asyncio.run(silent.get_msg(timeout=0.12))
+    assert len(silent.waits) in (3, 4) and max(silent.waits) <= 0.05
+    assert sum(silent.waits) == pytest.approx(0.12, abs=0.02)

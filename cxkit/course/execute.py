@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import json
 import os
 import shutil
 import tempfile
@@ -82,7 +83,7 @@ def build_job(api: Any, course: Any, workshop: str, participant: str) -> dict[st
         }
         for step in _sanitize_steps():
             nb, resources = step(config=config).preprocess(nb, resources)
-        notebooks[name] = nbformat.writes(nb)
+        notebooks[name] = _dumps(nb)
     files: dict[str, bytes] = {}
     for base in (folder, course.folder("source") / workshop):
         for path in sorted(base.rglob("*")):
@@ -107,7 +108,6 @@ def run_job(job: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
     ``success: False`` with the error, the cell it happened in and what the
     sandbox saw.
     """
-    import nbformat
     from traitlets.config import Config
 
     from cxkit.course.sandbox import SandboxedExecute, configure_kernels
@@ -162,7 +162,7 @@ def run_job(job: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
             target.write_bytes(data)
         executed = {}
         for name, text in job["notebooks"].items():
-            nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+            nb = _loads(text)
             resources = {
                 "metadata": {"path": str(slot)},
                 "nbgrader": {
@@ -174,7 +174,7 @@ def run_job(job: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
             with _setenv(NBGRADER_EXECUTION="autograde"):
                 nb, _ = executor.preprocess(nb, resources)
             result["cell_seconds"] = result.get("cell_seconds", 0.0) + cell_seconds(nb)
-            executed[name] = nbformat.writes(nb)
+            executed[name] = _dumps(nb)
         result["notebooks"] = executed
     except Exception as err:  # the participant's kernel died, hung or was stopped
         result.update(success=False, error=f"{type(err).__name__}: {err}")
@@ -193,6 +193,21 @@ def run_job(job: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
         )
     result["seconds"] = time.perf_counter() - started
     return result
+
+
+def _dumps(nb: Any) -> str:
+    """A notebook as compact JSON, for the way between grader and executor.
+
+    nbformat's own writer indents (which Python's JSON encoder does slowly) and
+    validates; nbgrader validates the notebook it records anyway.
+    """
+    return json.dumps(nb, ensure_ascii=False)
+
+
+def _loads(text: str) -> Any:
+    import nbformat
+
+    return nbformat.from_dict(json.loads(text))
 
 
 def warm_available(sandbox: bool) -> bool:
@@ -265,7 +280,6 @@ class UseExecuted(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
-        import nbformat
 
         info = resources["nbgrader"]
         key = (info["assignment"], info["student"], info["notebook"])
@@ -273,7 +287,7 @@ class UseExecuted(NbGraderPreprocessor):
             text = _EXECUTED.pop(key, None)
         if text is None:
             raise CxkitError(f"no executed copy of {info['notebook']} for {info['student']}")
-        executed = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+        executed = _loads(text)
         if _shape(executed) != _shape(nb):
             raise CxkitError(
                 f"the executed {info['notebook']} of {info['student']} is not the notebook "

@@ -442,6 +442,14 @@ class SandboxedExecute(Execute):
 
     execute_cell = run_sync(async_execute_cell)  # nbclient binds the base one otherwise
 
+    async def async_start_new_kernel_client(self) -> Any:
+        client = await super().async_start_new_kernel_client()
+        for channel in (client.shell_channel, client.iopub_channel):
+            _look_again(channel)
+        return client
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
     def _caps(self) -> tuple[int, int]:
         limits = Limits(**self.config.SandboxedKernelManager.get("limits", {}))
         return limits.output_cell_kb * 1024, limits.output_notebook_kb * 1024
@@ -479,6 +487,32 @@ FRESH_CHECKS = (  # run silently before each check: a fresh cxkit.checks from di
     "'cxkit' in _cx.modules and _cx.modules['cxkit'].__dict__.pop('checks', None)\n"
     "del _cx\n"
 )
+
+
+def _look_again(channel: Any, every: float = 0.25) -> None:
+    """Make a kernel client channel's waits look for a message again every ``every`` s.
+
+    Now and then the wake-up for a message that has arrived never comes, and the
+    wait lasts its whole timeout: a cell with an ``interact()`` widget, done in
+    30 ms, waited for its reply until the 30 s cell timeout in about one grading
+    in ten (as jupyter/nbclient#312 reports). Looking again finds the message at
+    once, so a lost wake-up costs at most ``every`` seconds. The timeout is kept.
+    """
+    from queue import Empty
+
+    wait = channel.get_msg
+
+    async def get_msg(timeout: float | None = None) -> Any:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = every if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                return await wait(timeout=min(every, left))
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    channel.get_msg = get_msg
 
 
 def _note(text: str) -> Any:
