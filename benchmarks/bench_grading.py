@@ -4,7 +4,8 @@ Part 1 grades the same simulated submissions of workshop 00 (correct, partly
 wrong, blank and late hand-ins; 100 by default) with plain ``nbgrader
 autograde`` and with ``cxkit grade``, in one run on this machine. Part 2 grades
 a larger cohort (1,000 by default) on a local Dask cluster of two single-thread
-workers through ``cxkit grade --scheduler``.
+workers through ``cxkit grade --scheduler``. Local grading uses ``cxkit grade``'s
+default number of workers (one more than the cores).
 
 For each it prints seconds, submissions per minute, peak memory of the whole
 process tree (grader, workers, kernels; sampled every 0.1 s), and how the time
@@ -33,7 +34,7 @@ import psutil
 from cxkit.course.cohort import cohort, roster_frame, write_hand_ins
 from cxkit.course.collect import collect
 from cxkit.course.course import REPO_ROOT, Course
-from cxkit.course.grade import ensure_released, grade
+from cxkit.course.grade import DEFAULT_WORKERS, ensure_released, grade
 from cxkit.course.roster import import_roster
 
 WORKSHOP = "00-foundations"
@@ -137,7 +138,7 @@ def run() -> None:
         _size("CXKIT_BENCH_SUBMISSIONS", 100),
         _size("CXKIT_BENCH_DASK_SUBMISSIONS", 1000),
     )
-    workers = 2
+    workers = DEFAULT_WORKERS
     with tempfile.TemporaryDirectory(prefix="cxkit-bench-") as tmp:
         if size:
             ours, plain = _course(Path(tmp) / "ours", size), _course(Path(tmp) / "plain", size)
@@ -153,7 +154,7 @@ def run() -> None:
                 theirs = {s.student.id: s.score for s in gradebook.assignment_submissions(WORKSHOP)}
             print(f"  identical scores: {scored == theirs}")
         if dask_size:
-            _dask(Path(tmp) / "dask", dask_size, workers)
+            _dask(Path(tmp) / "dask", dask_size, 2)
 
 
 def _dask(root: Path, size: int, workers: int) -> None:

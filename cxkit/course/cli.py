@@ -5,7 +5,7 @@ One command for a whole workshop cycle::
     cxkit release 00                   participant notebooks, checked for leaks
     cxkit roster import roster.csv     who takes part, and their departments
     cxkit collect hand-ins/            place zips, folders and notebooks
-    cxkit grade 00 --workers 2         grade in parallel, safely
+    cxkit grade 00                     grade in parallel, safely
     cxkit feedback 00                  one HTML page per participant
     cxkit report 00                    the facilitator report (offline HTML)
     cxkit status 00                    who handed in, who was graded, who failed and why
@@ -27,7 +27,6 @@ course folder).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -251,7 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
         "grade", parents=[course_options], help="grade submissions in parallel"
     )
     grade.add_argument("workshop", nargs="?", default=None)
-    grade.add_argument("--workers", type=int, default=max(1, min(4, os.cpu_count() or 1)))
+    grade.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="notebooks run at once (default: one more than this machine's cores, at most 8)",
+    )
     grade.add_argument("--cell-timeout", type=int, default=30, help="seconds per cell (30)")
     grade.add_argument(
         "--budget",
@@ -291,7 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="course folder for the demo (default: ./demo)",
     )
     demo.add_argument("--size", type=int, default=36, help="participants (36)")
-    demo.add_argument("--workers", type=int, default=2)
+    demo.add_argument(
+        "--workers", type=int, default=None, help="as for grade: one more than the cores"
+    )
     demo.set_defaults(func=_demo)
     _participant_commands(commands)
     _scorecard_command(commands)

@@ -17,7 +17,7 @@ from cxkit.course.cohort import cohort, roster_frame, write_hand_ins
 from cxkit.course.collect import collect
 from cxkit.course.course import REPO_ROOT, Course
 from cxkit.course.feedback import write_feedback
-from cxkit.course.grade import grade
+from cxkit.course.grade import DEFAULT_WORKERS, grade
 from cxkit.course.report import report
 from cxkit.course.roster import import_roster
 from cxkit.course.status import status_text
@@ -30,7 +30,9 @@ def _step(text: str) -> None:
     print(f"\n== {text}", flush=True)
 
 
-def run_demo(out: Path, size: int = 36, workers: int = 2, workshop: str = WORKSHOP) -> Path:
+def run_demo(
+    out: Path, size: int = 36, workers: int | None = None, workshop: str = WORKSHOP
+) -> Path:
     """Run the cycle in ``out`` (replaced if it holds an earlier demo); return the course."""
     started = time.perf_counter()
     out = Path(out).resolve()
@@ -78,7 +80,7 @@ def run_demo(out: Path, size: int = 36, workers: int = 2, workshop: str = WORKSH
     _step("3. Collect the hand-ins")
     print("  " + collect(course, workshop, hand_ins).summary().replace("\n", "\n  "))
 
-    _step(f"4. Grade in parallel ({workers} workers)")
+    _step(f"4. Grade in parallel ({workers or DEFAULT_WORKERS} workers)")
     grade(course, workshop, workers=workers, cell_timeout=10, budget=60)
 
     _step("5. Feedback and the facilitator report")
