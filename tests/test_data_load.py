@@ -223,3 +223,29 @@ def test_shipments_know_their_dock_shift_and_damage(company):
     assert list(shipments["dock_shift"].cat.categories) == ["early", "day", "night"]
     assert shipments["damaged"].dtype == bool
     assert 0 < shipments["damaged"].mean() < 0.1
+
+
+def test_a_kept_sample_is_the_same_data_and_a_changed_file_is_read_again(sample_copy, monkeypatch):
+    """The grading template keeps the sample: is each load a fresh, equal copy, and
+    is a file that changed afterwards (size or time) read again, and checked?"""
+    import importlib
+
+    loading = importlib.import_module("cxkit.data.load")  # the module, not cxkit.data.load()
+    monkeypatch.setenv("CXKIT_DATA", str(sample_copy))
+    monkeypatch.setattr(loading, "_KEPT", {})
+    fresh = {name: cxkit.load(name) for name in ("surveys", "touchpoints")}
+    loading.keep_sample()
+    assert {table for table, _ in loading._KEPT} == set(SCHEMAS)
+
+    first = cxkit.load("surveys")
+    pd.testing.assert_frame_equal(first, fresh["surveys"])
+    first.loc[0, "recommend"] = 0  # a participant's change stays in their copy
+    del first["comment"]
+    pd.testing.assert_frame_equal(cxkit.load("surveys"), fresh["surveys"])
+    pd.testing.assert_frame_equal(cxkit.load("touchpoints"), fresh["touchpoints"])
+
+    _set_cell(sample_copy, "surveys", 0, "recommend", "7")
+    assert cxkit.load("surveys").loc[0, "recommend"] == 7
+    _set_cell(sample_copy, "surveys", 0, "recommend", "11")  # a bad value is still refused
+    with pytest.raises(cxkit.CxkitError, match="recommend"):
+        cxkit.load("surveys")

@@ -178,23 +178,22 @@ def _preload() -> None:
 def _warm_up() -> None:
     """Do once what every kernel would otherwise do on first use, at the same cost each time.
 
-    pandera sets up its pandas checks (and imports hypothesis) on the first
-    ``cxkit.load``; matplotlib opens its font and Pillow its image plugins on the
-    first chart; phonenumbers reads a country's numbering plan on the first
-    ``cxkit.redact``. None of it depends on a participant.
+    Every workshop reads the sample company: it is read, checked and kept here
+    once (:func:`cxkit.data.load.keep_sample`), which also has pandera set up
+    its pandas checks (and import hypothesis), as it does on first use.
+    matplotlib opens its font and Pillow its image plugins on the first chart;
+    phonenumbers reads a country's numbering plan on the first ``cxkit.redact``.
+    None of it depends on a participant.
     """
     import io
 
-    import pandas as pd
-    import pandera.pandas as pa
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     import cxkit
+    from cxkit.data.load import keep_sample
 
-    pa.DataFrameSchema({"score": pa.Column(int, pa.Check.in_range(0, 10))}).validate(
-        pd.DataFrame({"score": [0, 10]})
-    )
+    keep_sample()
     figure = Figure()
     FigureCanvasAgg(figure)
     axes = figure.subplots()
