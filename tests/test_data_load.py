@@ -249,3 +249,12 @@ def test_a_kept_sample_is_the_same_data_and_a_changed_file_is_read_again(sample_
     _set_cell(sample_copy, "surveys", 0, "recommend", "11")  # a bad value is still refused
     with pytest.raises(cxkit.CxkitError, match="recommend"):
         cxkit.load("surveys")
+
+
+def test_a_data_folder_of_ones_own_is_never_filled_with_the_sample(tmp_path, monkeypatch):
+    """CXKIT_DATA names a folder without the files: is the error about that folder, and
+    is nothing written into it (only cxkit's own cache folder is generated)?"""
+    monkeypatch.setenv("CXKIT_DATA", str(tmp_path))
+    with pytest.raises(cxkit.CxkitError, match="surveys"):
+        cxkit.load("surveys")
+    assert list(tmp_path.iterdir()) == []

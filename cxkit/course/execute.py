@@ -280,7 +280,6 @@ class UseExecuted(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
-
         info = resources["nbgrader"]
         key = (info["assignment"], info["student"], info["notebook"])
         with _LOCK:

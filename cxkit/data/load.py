@@ -41,22 +41,24 @@ def sample_dir() -> Path:
     sample is generated once into a cache folder: the generator is seeded, so it
     is the same data.
     """
-    folder = _sample_folder()
-    if not (folder / "customers.csv").is_file():
+    folder, cache = _sample_folder()
+    if cache and not (folder / "customers.csv").is_file():
         from cxkit.data.generate import generate  # only needed without a checkout
 
         generate(folder)
     return folder
 
 
-def _sample_folder() -> Path:
+def _sample_folder() -> tuple[Path, bool]:
+    """Where the sample is, and whether that is the cache folder cxkit fills itself."""
     override = os.environ.get("CXKIT_DATA")
     if override:
-        return Path(override)
+        return Path(override), False
     shipped = Path(__file__).resolve().parents[2] / "datasets"
     if (shipped / "customers.csv").is_file():
-        return shipped
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cxkit" / "sample"
+        return shipped, False
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cxkit" / "sample"
+    return cache, True
 
 
 def load(table: str, data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -113,7 +115,7 @@ def keep_sample() -> None:
     already read, instead of every participant's notebook reading it again.
     Where the sample has not been generated yet, it keeps nothing.
     """
-    folder = _sample_folder()
+    folder, _ = _sample_folder()
     if not (folder / "customers.csv").is_file():
         return  # not generated yet: nothing to keep
     for table, schema in SCHEMAS.items():
