@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import warnings
@@ -388,7 +389,11 @@ def test_importing_checks_changes_nothing():
 
 @pytest.mark.slow
 def test_in_a_kernel_failures_stay_errors_and_warnings_move_to_stdout(tmp_path):
-    """In Jupyter, is a warning on stderr before start() and stdout after, and failures short?"""
+    """In Jupyter, is a warning on stderr before start() and stdout after, and failures short?
+
+    IPython also keeps each error for ``%notebook``: a failed check is kept as shown,
+    without formatting a full traceback nobody sees; other errors keep theirs.
+    """
     warn = "import warnings\nwarnings.warn('careful', FutureWarning)"
     cells = [
         "import cxkit\nfrom cxkit import checks",
@@ -397,6 +402,9 @@ def test_in_a_kernel_failures_stay_errors_and_warnings_move_to_stdout(tmp_path):
         warn.replace("careful", "still careful"),
         "checks.nps(0.3, [10, 10, 9, 9, 9, 8, 8, 7, 6, 2], name='nps_by_hand')",
         "x = 1\ncxkit.nps([11, 3])",
+        "def share(n):\n    return 1 / n\nshare(0)",
+        "import json\nkept = get_ipython().history_manager.exceptions\n"
+        "print(json.dumps({n: kept[n]['traceback'] for n in sorted(kept)}))",
     ]
     notebook = new_notebook(cells=[new_code_cell(c) for c in cells])
     notebook.metadata["kernelspec"] = KERNELSPEC
@@ -415,3 +423,9 @@ def test_in_a_kernel_failures_stay_errors_and_warnings_move_to_stdout(tmp_path):
     (error,) = outputs[5]
     assert error.ename == "CxkitError"
     assert error.traceback[0].startswith("\x1b[1;31mCxkitError (line 2 of this cell):")
+    kept = json.loads(outputs[7][0].text)
+    assert kept["5"] == failed.traceback
+    assert kept["6"] == error.traceback
+    (division,) = outputs[6]
+    assert division.ename == "ZeroDivisionError"
+    assert len(kept["7"]) > 1 and "share" in "".join(kept["7"])  # a full traceback, as shown
