@@ -369,6 +369,48 @@ def test_lighter_bookkeeping_keeps_nbgrader_checks_and_its_gradebook(tmp_path):
         assert [s.id for s in first.students] == ["ana"]
 
 
+def test_cxkit_processes_skip_the_iri_grammar_and_still_check_notebooks(tmp_path):
+    """The cxkit command and grading workers skip rfc3987-syntax's grammar (a second of
+    CPU on each start): is it left out, and does nbformat still refuse a broken notebook?"""
+    worker = (
+        "import runpy\n"
+        f"sys.argv = ['worker', {json.dumps(json.dumps({'progress_dir': str(tmp_path)}))}]\n"
+        "runpy.run_module('cxkit.course.worker', run_name='__main__')  # stdin is empty"
+    )
+    probe = (
+        "import sys\n"
+        "{start}\n"
+        "import jsonschema, nbformat\n"
+        "from nbformat.v4 import new_code_cell, new_notebook\n"
+        "nb = new_notebook(cells=[new_code_cell('x = 1')])\n"
+        "nbformat.validate(nb)\n"
+        "nb.cells[0]['execution_count'] = 'one'\n"
+        "try:\n"
+        "    nbformat.validate(nb)\n"
+        "except nbformat.ValidationError as err:\n"
+        "    print('refused:', err.message, file=sys.stderr)\n"
+        "grammar = sys.modules.get('rfc3987_syntax') is not None\n"
+        "print('grammar:', grammar, file=sys.stderr)\n"
+    )
+
+    def run(start: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", probe.format(start=start)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return [line for line in done.stderr.splitlines() if line.startswith(("refused", "gram"))]
+
+    plain = run("pass")
+    assert plain[-1] == "grammar: True"  # installed with JupyterLab, so jsonschema loads it
+    for start in ("import cxkit.course.cli", worker):
+        refused, grammar = run(start)
+        assert refused == plain[0] and refused.startswith("refused: 'one' is not of type")
+        assert grammar == "grammar: False", start
+
+
 def test_a_lost_wake_up_costs_a_quarter_second_not_the_cell_timeout():
     """A channel whose first wait misses a message that has arrived: is it found on the
     next look, and does a wait with nothing to find still end at its timeout?"""

@@ -33,8 +33,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from cxkit.course.course import Course
-from cxkit.errors import CxkitError
+from cxkit.course import skip_iri_grammar
+
+skip_iri_grammar()  # before anything imports jsonschema: a second saved on every command
+
+from cxkit.course.course import Course  # noqa: E402
+from cxkit.errors import CxkitError  # noqa: E402
 
 
 def _course(args: argparse.Namespace) -> Course:

@@ -316,26 +316,50 @@ class _SchemaCheckedOnce:
     standard on every call, and nbgrader calls it for every cell: nine tenths
     of the check's time. Here each schema is checked on first use and its
     validator kept; a cell's errors are found and chosen (``best_match``) as
-    ``jsonschema.validate`` finds and chooses them.
+    ``jsonschema.validate`` finds and chooses them. nbgrader reads its schema
+    from disk for every notebook, so schemas are told apart by their content.
+    Every submission of a workshop has the same cell metadata: metadata found
+    valid once is not checked again against the same schema.
     """
+
+    KEEP = 10_000  # valid metadata remembered at most; beyond that, checked every time
 
     def __init__(self) -> None:
         import jsonschema
 
         self._jsonschema = jsonschema
-        self._validators: dict[int, tuple[Any, Any]] = {}  # id(schema) -> (schema, validator)
+        self._texts: dict[int, tuple[Any, str]] = {}  # id(schema) -> (schema, its JSON)
+        self._validators: dict[str, Any] = {}  # a schema's JSON -> its validator
+        self._valid: set[tuple[str, str]] = set()  # (a schema's JSON, metadata's JSON)
+
+    def _text(self, schema: Any) -> str:
+        known = self._texts.get(id(schema))
+        if known is None:
+            if len(self._texts) >= 64:  # nbgrader's schemas come and go: let them
+                self._texts.clear()
+            known = self._texts[id(schema)] = (schema, json.dumps(schema, sort_keys=True))
+        return known[1]
 
     def validate(self, instance: Any, schema: Any) -> None:
         from jsonschema.exceptions import best_match
 
-        schema_and_validator = self._validators.get(id(schema))
-        if schema_and_validator is None:
+        text = self._text(schema)
+        validator = self._validators.get(text)
+        if validator is None:
             kind = self._jsonschema.validators.validator_for(schema)
             kind.check_schema(schema)
-            schema_and_validator = self._validators[id(schema)] = (schema, kind(schema))
-        error = best_match(schema_and_validator[1].iter_errors(instance))
+            validator = self._validators[text] = kind(schema)
+        try:
+            seen: tuple[str, str] | None = (text, json.dumps(instance, sort_keys=True))
+        except (TypeError, ValueError):  # not JSON: check it, and remember nothing
+            seen = None
+        if seen is not None and seen in self._valid:
+            return
+        error = best_match(validator.iter_errors(instance))
         if error is not None:
             raise error
+        if seen is not None and len(self._valid) < self.KEEP:
+            self._valid.add(seen)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._jsonschema, name)
