@@ -445,3 +445,38 @@ def test_a_lost_wake_up_costs_a_quarter_second_not_the_cell_timeout():
         asyncio.run(silent.get_msg(timeout=0.12))
     assert len(silent.waits) in (3, 4) and max(silent.waits) <= 0.05
     assert sum(silent.waits) == pytest.approx(0.12, abs=0.02)
+
+
+def test_quicker_dates_read_message_stamps_as_jupyter_client_does():
+    """The executor's reader of message stamps: the same values as jupyter_client's own,
+    for kernels' stamps and for everything else a header may hold?"""
+    from jupyter_client import jsonutil
+
+    from cxkit.course.sandbox import quicker_dates
+
+    real = jsonutil.parse_date
+    header = {
+        "date": "2026-11-30T22:13:41.123456Z",
+        "msg_id": "4f0c2a6e-1b2c4d5e6f7a8b9c0d1e2f3a4b",
+        "version": "5.3",
+        "nested": ["2026-01-02T03:04:05Z", "2026-11-30 22:13:41.123456+01:00", "not a dateZ"],
+        "midnight": "2026-11-30T24:00:00.000000Z",  # dateutil's own reading: the next day
+    }
+    odd = "2026-11-30T25:13:41.123456Z"  # an hour that does not exist
+    expected = jsonutil.extract_dates(header)
+    with pytest.raises(ValueError) as refused_before:
+        real(odd)
+    try:
+        quicker_dates()
+        quicker_dates()  # twice: still one layer
+        assert jsonutil.parse_date is not real and jsonutil.parse_date.__closure__ is not None
+        got = jsonutil.extract_dates(header)
+        with pytest.raises(ValueError) as refused:
+            jsonutil.parse_date(odd)
+    finally:
+        jsonutil.parse_date = real
+    assert str(refused.value) == str(refused_before.value)
+    assert got == expected
+    assert got["date"].tzinfo is expected["date"].tzinfo  # dateutil's tzutc()
+    assert got["date"].isoformat() == "2026-11-30T22:13:41.123456+00:00"
+    assert got["msg_id"] == header["msg_id"] and got["nested"][2] == "not a dateZ"

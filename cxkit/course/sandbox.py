@@ -516,6 +516,36 @@ def _look_again(channel: Any, every: float = 0.25) -> None:
     channel.get_msg = get_msg
 
 
+def quicker_dates() -> None:
+    """Read the kernels' message stamps as jupyter_client does, without dateutil's parser.
+
+    An executor reads the ``date`` of some 200 messages per submission, and
+    jupyter_client hands each to dateutil: about a tenth of an executor's CPU.
+    Kernels stamp ``2026-11-30T22:13:41.123456Z``; that form is read with
+    ``datetime.fromisoformat`` into the very same value, UTC as dateutil's
+    ``tzutc()``. Anything else goes to jupyter_client's own reader. Safe to call
+    more than once.
+    """
+    from datetime import datetime
+
+    from dateutil.tz import tzutc
+    from jupyter_client import jsonutil
+
+    real = jsonutil.parse_date
+    if getattr(real, "quicker", False):
+        return
+    utc, pattern = tzutc(), jsonutil.ISO8601_PAT
+
+    def parse_date(s: str | None) -> str | datetime | None:
+        if s is not None and len(s) == 27 and s[-1] == "Z" and pattern.match(s):
+            with contextlib.suppress(ValueError):
+                return datetime.fromisoformat(s[:-1]).replace(tzinfo=utc)
+        return real(s)
+
+    parse_date.quicker = True  # type: ignore[attr-defined]
+    jsonutil.parse_date = parse_date
+
+
 def _note(text: str) -> Any:
     """A note from the grader in a cell's outputs, read back by cxkit.course.incidents."""
     from nbformat.v4 import new_output
