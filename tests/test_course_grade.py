@@ -454,7 +454,9 @@ def test_quicker_dates_read_message_stamps_as_jupyter_client_does():
 
     from cxkit.course.sandbox import quicker_dates
 
-    real = jsonutil.parse_date
+    before = jsonutil.parse_date  # already the quicker one if a job ran in this process
+    real = getattr(before, "real", before)
+    jsonutil.parse_date = real
     header = {
         "date": "2026-11-30T22:13:41.123456Z",
         "msg_id": "4f0c2a6e-1b2c4d5e6f7a8b9c0d1e2f3a4b",
@@ -474,7 +476,7 @@ def test_quicker_dates_read_message_stamps_as_jupyter_client_does():
         with pytest.raises(ValueError) as refused:
             jsonutil.parse_date(odd)
     finally:
-        jsonutil.parse_date = real
+        jsonutil.parse_date = before
     assert str(refused.value) == str(refused_before.value)
     assert got == expected
     assert got["date"].tzinfo is expected["date"].tzinfo  # dateutil's tzutc()

@@ -543,6 +543,7 @@ def quicker_dates() -> None:
         return real(s)
 
     parse_date.quicker = True  # type: ignore[attr-defined]
+    parse_date.real = real  # type: ignore[attr-defined]
     jsonutil.parse_date = parse_date
 
 
