@@ -532,7 +532,7 @@ def quicker_dates() -> None:
     from jupyter_client import jsonutil
 
     real = jsonutil.parse_date
-    if getattr(real, "quicker", False):
+    if hasattr(real, "real"):  # already this reader, wrapped round jupyter_client's own
         return
     utc, pattern = tzutc(), jsonutil.ISO8601_PAT
 
@@ -542,7 +542,6 @@ def quicker_dates() -> None:
                 return datetime.fromisoformat(s[:-1]).replace(tzinfo=utc)
         return real(s)
 
-    parse_date.quicker = True  # type: ignore[attr-defined]
     parse_date.real = real  # type: ignore[attr-defined]
     jsonutil.parse_date = parse_date
 
