@@ -300,7 +300,14 @@ def test_demo_runs_the_whole_cycle(tmp_path, capsys):
 @pytest.mark.filterwarnings("ignore:Object of type:sqlalchemy.exc.SAWarning")  # nbgrader's
 def test_nbgrader_refuses_an_executed_notebook_that_is_not_the_one_it_sanitized(tmp_path):
     """Could an executor's answer smuggle in other cells? nbgrader's pass must refuse it."""
-    from cxkit.course.execute import build_job, keep_executed, record_api, run_job
+    from cxkit.course.execute import (
+        build_job,
+        forget_held,
+        keep_executed,
+        keep_sanitized,
+        record_api,
+        run_job,
+    )
     from cxkit.course.grade import _register, ensure_released, executor_settings
 
     root = mc.make_course(tmp_path / "course")
@@ -315,18 +322,35 @@ def test_nbgrader_refuses_an_executed_notebook_that_is_not_the_one_it_sanitized(
     executed = nbformat.reads(result["notebooks"]["mini"], as_version=4)
     recorder = record_api(course, sandbox=True)
 
+    keep_sanitized(job)
     keep_executed(result, "mini")  # as it came back: nbgrader scores it
     assert recorder.autograde("mini", "ana", force=True)["success"]
     with course.gradebook() as gradebook:
         assert gradebook.find_submission("mini", "ana").score == 2.0
+    recorded = nbformat.read(root / "autograded" / "ana" / "mini" / "mini.ipynb", as_version=4)
+    assert any("secret-hidden-check" in c.source for c in recorded.cells)  # as the job was
 
     for cell in executed.cells:  # a grade cell that always passes
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "answer_test":
             cell.source, cell.outputs = "assert True", []
+    keep_sanitized(job)
     keep_executed({**result, "notebooks": {"mini": nbformat.writes(executed)}}, "mini")
     refused = recorder.autograde("mini", "ana", force=True)
     assert not refused["success"]
     assert "is not the notebook nbgrader sanitized" in refused["log"]
+    forget_held("mini", "ana")
+
+    # handed in again while it ran: nbgrader's record reads the new notebook, and refuses
+    # to record the old one's scores for it
+    mc.hand_in(root, "ana", mc.submission({"answer": "answer = 42"}))
+    keep_sanitized(job)
+    keep_executed(result, "mini")
+    changed = recorder.autograde("mini", "ana", force=True)
+    assert not changed["success"]
+    assert "mini of ana changed while it was graded; grade it again" in changed["log"]
+    forget_held("mini", "ana")
+    with course.gradebook() as gradebook:
+        assert gradebook.find_submission("mini", "ana").score == 2.0
 
 
 def test_lighter_bookkeeping_keeps_nbgrader_checks_and_its_gradebook(tmp_path):

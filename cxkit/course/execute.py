@@ -12,8 +12,10 @@ Grading one submission takes three steps:
    missing), in a folder that holds the submission's other files and no
    notebook, and sends back the executed notebook.
 3. The coordinator lets nbgrader autograde the submission as usual, with
-   :class:`UseExecuted` in place of nbgrader's executor: nbgrader sanitizes
-   again, finds the same notebook, takes the executed one and saves the scores.
+   :class:`UseSanitized` in place of its sanitizing steps (their result from
+   step 1, once nbgrader has read the same notebook again) and
+   :class:`UseExecuted` in place of its executor: nbgrader takes the executed
+   notebook, checks it is the one it sanitized, and saves the scores.
 
 Only the coordinator touches the course folder and the gradebook, so a SQLite
 gradebook stays safe however many machines execute. Scores stay nbgrader's own:
@@ -40,13 +42,18 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from cxkit.errors import CxkitError
 
-_EXECUTED: dict[tuple[str, str, str], str] = {}  # (workshop, participant, notebook) -> JSON
+# what the coordinator holds between the steps, by (step, workshop, participant, notebook):
+# "handed in" the shape of the notebook as handed in, "sanitized" and "executed" notebooks
+_HELD: dict[tuple[str, str, str, str], str] = {}
 _LOCK = threading.Lock()
 
 
-def _sanitize_steps() -> list[Any]:
+def _sanitize_steps(config: Any) -> list[Any]:
+    """nbgrader's sanitizing steps: the course's own list, if its config sets one."""
     from nbgrader.converters.autograde import Autograde
 
+    if "sanitize_preprocessors" in config.Autograde:
+        return list(config.Autograde.sanitize_preprocessors)
     return list(Autograde.class_traits()["sanitize_preprocessors"].default())
 
 
@@ -67,6 +74,7 @@ def build_job(api: Any, course: Any, workshop: str, participant: str) -> dict[st
     config = api.config
     ignore = list(api.coursedir.ignore)
     notebooks: dict[str, str] = {}
+    handed_in: dict[str, str] = {}
     for name in course.notebooks(workshop):
         path = folder / f"{name}.ipynb"
         if not path.is_file():
@@ -81,7 +89,8 @@ def build_job(api: Any, course: Any, workshop: str, participant: str) -> dict[st
             },
             "metadata": {"path": str(folder)},
         }
-        for step in _sanitize_steps():
+        handed_in[name] = _digest(nb)
+        for step in _sanitize_steps(config):
             nb, resources = step(config=config).preprocess(nb, resources)
         notebooks[name] = _dumps(nb)
     files: dict[str, bytes] = {}
@@ -95,6 +104,7 @@ def build_job(api: Any, course: Any, workshop: str, participant: str) -> dict[st
         "participant": participant,
         "notebooks": notebooks,
         "files": files,
+        "handed_in": handed_in,  # digests, for the coordinator's record (keep_sanitized)
     }
 
 
@@ -248,18 +258,34 @@ def _setenv(**values: str) -> Any:
                 os.environ[key] = value
 
 
+def keep_sanitized(job: dict[str, Any]) -> None:
+    """Hold a job's sanitized notebooks until nbgrader's autograde sanitizes again."""
+    workshop, participant = job["workshop"], job["participant"]
+    with _LOCK:
+        for name, digest in job["handed_in"].items():
+            _HELD[("handed in", workshop, participant, name)] = digest
+        for name, text in job["notebooks"].items():
+            _HELD[("sanitized", workshop, participant, name)] = text
+
+
 def keep_executed(result: dict[str, Any], workshop: str) -> None:
     """Hold an executor's notebooks until nbgrader's autograde asks for them."""
     with _LOCK:
         for name, text in result.get("notebooks", {}).items():
-            _EXECUTED[(workshop, result["participant"], name)] = text
+            _HELD[("executed", workshop, result["participant"], name)] = text
 
 
-def forget_executed(workshop: str, participant: str) -> None:
+def forget_held(workshop: str, participant: str) -> None:
     """Drop whatever was held for a participant (recorded, or failed before recording)."""
     with _LOCK:
-        for key in [k for k in _EXECUTED if k[:2] == (workshop, participant)]:
-            del _EXECUTED[key]
+        for key in [k for k in _HELD if k[1:3] == (workshop, participant)]:
+            del _HELD[key]
+
+
+def _take(step: str, resources: Any) -> str | None:
+    info = resources["nbgrader"]
+    with _LOCK:
+        return _HELD.pop((step, info["assignment"], info["student"], info["notebook"]), None)
 
 
 def _shape(nb: Any) -> list[tuple[str, str, str]]:
@@ -273,6 +299,35 @@ def _shape(nb: Any) -> list[tuple[str, str, str]]:
     ]
 
 
+def _digest(nb: Any) -> str:
+    """A short fingerprint of a notebook's cells: types, sources and grade ids."""
+    import hashlib
+
+    return hashlib.sha256(json.dumps(_shape(nb)).encode()).hexdigest()
+
+
+class UseSanitized(NbGraderPreprocessor):
+    """nbgrader's sanitizing steps, answered with their result from :func:`build_job`.
+
+    The coordinator ran the very same steps on the same gradebook when it built
+    the job; running them again for the record would repeat a third of its
+    work. The notebook nbgrader has just read must still be the one handed in
+    then: a submission changed in between is refused, not graded from the old copy.
+    """
+
+    def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
+        info = resources["nbgrader"]
+        digest, text = _take("handed in", resources), _take("sanitized", resources)
+        if digest is None or text is None:
+            raise CxkitError(f"no sanitized copy of {info['notebook']} for {info['student']}")
+        if _digest(nb) != digest:
+            raise CxkitError(
+                f"the {info['notebook']} of {info['student']} changed while it was graded; "
+                "grade it again"
+            )
+        return _loads(text), resources
+
+
 class UseExecuted(NbGraderPreprocessor):
     """nbgrader's executor step, answered with the notebook an executor already ran.
 
@@ -282,9 +337,7 @@ class UseExecuted(NbGraderPreprocessor):
 
     def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
         info = resources["nbgrader"]
-        key = (info["assignment"], info["student"], info["notebook"])
-        with _LOCK:
-            text = _EXECUTED.pop(key, None)
+        text = _take("executed", resources)
         if text is None:
             raise CxkitError(f"no executed copy of {info['notebook']} for {info['student']}")
         executed = _loads(text)
@@ -307,6 +360,7 @@ def record_api(course: Any, sandbox: bool, **config: Any) -> Any:
     api.config.Autograde.autograde_preprocessors = [
         UseExecuted if step is SandboxedExecute else step for step in steps
     ]
+    api.config.Autograde.sanitize_preprocessors = [UseSanitized]
     return api
 
 

@@ -42,8 +42,9 @@ from cxkit.course import incidents
 from cxkit.course.course import Course
 from cxkit.course.execute import (
     build_job,
-    forget_executed,
+    forget_held,
     keep_executed,
+    keep_sanitized,
     lighter_bookkeeping,
     record_api,
 )
@@ -530,7 +531,9 @@ def grade(
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return build_job(job_api, course, workshop, pid)
+                job = build_job(job_api, course, workshop, pid)
+            keep_sanitized(job)  # nbgrader's record takes them instead of sanitizing again
+            return job
         except Exception as err:  # nbgrader could not sanitize it: nothing to run
             record(pid, {"success": False, "error": f"{type(err).__name__}: {err}"})
             return None
@@ -540,20 +543,20 @@ def grade(
     def finish(pid: str, result: dict[str, Any]) -> None:
         """nbgrader autogrades with the executed notebooks: scores into the gradebook."""
         started = time.perf_counter()
-        if result.get("success"):
-            keep_executed(result, workshop)
-            try:
+        try:
+            if result.get("success"):
+                keep_executed(result, workshop)
                 with warnings.catch_warnings():  # SQLAlchemy's, from inside nbgrader
                     warnings.simplefilter("ignore")
                     graded = recorder.autograde(workshop, pid, force=True, create=True)
-            finally:
-                forget_executed(workshop, pid)
-            result = {
-                **result,
-                "success": bool(graded.get("success")),
-                "error": graded.get("error") or "",
-                "log": graded.get("log") or "",
-            }
+                result = {
+                    **result,
+                    "success": bool(graded.get("success")),
+                    "error": graded.get("error") or "",
+                    "log": graded.get("log") or "",
+                }
+        finally:
+            forget_held(workshop, pid)
         record(pid, result)
         spent["record"] += time.perf_counter() - started
 
