@@ -35,7 +35,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
 from cxkit.course.forkserver import TEMPLATE_ENV
-from cxkit.course.sandbox import SandboxedKernelManager
+from cxkit.course.sandbox import QuickKernelManager, SandboxedKernelManager
 from cxkit.errors import CxkitError
 
 START_TIMEOUT = 60.0  # seconds for the template to import everything
@@ -178,7 +178,7 @@ class WarmProvisioner(LocalProvisioner):
         return self.connection_info
 
 
-class WarmKernelManager(AsyncKernelManager):
+class WarmKernelManager(QuickKernelManager):
     """An async kernel manager whose kernels come from the warm template."""
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
