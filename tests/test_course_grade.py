@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import minicourse as mc
 import nbformat
@@ -391,6 +392,41 @@ def test_lighter_bookkeeping_keeps_nbgrader_checks_and_its_gradebook(tmp_path):
     with Gradebook(url) as first, Gradebook(url) as second:
         assert first.engine is not second.engine
         assert [s.id for s in first.students] == ["ana"]
+
+
+def test_lighter_bookkeeping_finds_the_cells_nbgrader_finds(tmp_path):
+    """Inside the block a notebook's cells are read from the gradebook at once: are they
+    the ones nbgrader's own lookups find, with its own error for a name it does not know?"""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from cxkit.course.execute import lighter_bookkeeping
+    from cxkit.course.grade import ensure_released
+
+    course = Course(mc.make_course(tmp_path / "course"))
+    ensure_released(course, "mini")
+    real = (Gradebook.find_source_cell, Gradebook.find_graded_cell)
+
+    def lookups(gradebook: Any) -> tuple[Any, ...]:
+        notebook = gradebook.find_notebook("mini", "mini")
+        names = [c.name for c in notebook.source_cells]
+        graded = [c.name for c in notebook.grade_cells]
+        sources = [gradebook.find_source_cell(n, "mini", "mini") for n in names]
+        with pytest.raises(MissingEntry) as missing:
+            gradebook.find_source_cell("no-such-cell", "mini", "mini")
+        return (
+            [(c.name, c.cell_type, c.locked, c.checksum, c.source) for c in sources],
+            [(n, gradebook.find_graded_cell(n, "mini", "mini").max_score) for n in graded],
+            str(missing.value),
+        )
+
+    with Gradebook(course.gradebook_url) as gradebook:
+        outside = lookups(gradebook)
+    with lighter_bookkeeping(), Gradebook(course.gradebook_url) as gradebook:
+        inside = lookups(gradebook)
+        assert len(gradebook._cxkit_cells) == 2  # one read per kind of cell
+    assert inside == outside
+    assert len(outside[0]) >= 3 and ("answer_test", 1.0) in outside[1]
+    assert (Gradebook.find_source_cell, Gradebook.find_graded_cell) == real
 
 
 def test_cxkit_processes_skip_the_iri_grammar_and_still_check_notebooks(tmp_path):

@@ -420,6 +420,35 @@ class _SchemaCheckedOnce:
         return getattr(self._jsonschema, name)
 
 
+def _cells_by_notebook(kind: Any, real: Any) -> Any:
+    """nbgrader's ``Gradebook.find_source_cell`` (or ``find_graded_cell``), one query per notebook.
+
+    nbgrader looks up each cell of each submission on its own, and builds the
+    query anew every time. Here the first lookup in a notebook reads all its
+    cells of that ``kind`` at once, and the gradebook keeps them while it is open.
+    A name not found there goes to nbgrader's own method: its other kinds of
+    cell, and its own error.
+    """
+    from nbgrader.api import Assignment, Notebook
+
+    def find(gradebook: Any, name: str, notebook: str, assignment: str) -> Any:
+        kept = gradebook.__dict__.setdefault("_cxkit_cells", {})
+        key = (kind.__name__, notebook, assignment)
+        if key not in kept:
+            rows = (
+                gradebook.db.query(kind)
+                .join(Notebook, Notebook.id == kind.notebook_id)
+                .join(Assignment, Assignment.id == Notebook.assignment_id)
+                .filter(Notebook.name == notebook, Assignment.name == assignment)
+                .all()
+            )
+            kept[key] = {row.name: row for row in rows}
+        found = kept[key].get(name)
+        return found if found is not None else real(gradebook, name, notebook, assignment)
+
+    return find
+
+
 @contextlib.contextmanager
 def lighter_bookkeeping() -> Iterator[None]:
     """nbgrader's bookkeeping for many submissions, without the work it repeats for each one.
@@ -428,13 +457,18 @@ def lighter_bookkeeping() -> Iterator[None]:
     JSON schema once instead of once per cell (:class:`_SchemaCheckedOnce`),
     and each gradebook address keeps one SQLAlchemy engine, so its queries are
     compiled once instead of every time nbgrader opens the gradebook (each
-    ``Gradebook.close()`` still releases the engine's connections). The same
-    checks run, with the same errors, and the same rows are written.
+    ``Gradebook.close()`` still releases the engine's connections), and an open
+    gradebook reads a notebook's source and grade cells in one query each
+    (:func:`_cells_by_notebook`; nothing inside the block changes a released
+    notebook's cells). The same checks run, with the same errors, and the same
+    rows are written.
     """
     import nbgrader.api
     import nbgrader.nbgraderformat.common as metadata
+    from nbgrader.api import Gradebook, GradeCell, SourceCell
 
     real_engine, real_jsonschema = nbgrader.api.create_engine, metadata.jsonschema
+    real_source, real_graded = Gradebook.find_source_cell, Gradebook.find_graded_cell
     engines: dict[tuple[str, str], Any] = {}
 
     def create_engine(url: Any, **options: Any) -> Any:
@@ -445,10 +479,14 @@ def lighter_bookkeeping() -> Iterator[None]:
 
     nbgrader.api.create_engine = create_engine
     metadata.jsonschema = _SchemaCheckedOnce()
+    Gradebook.find_source_cell = _cells_by_notebook(SourceCell, real_source)
+    Gradebook.find_graded_cell = _cells_by_notebook(GradeCell, real_graded)
     try:
         yield
     finally:
         nbgrader.api.create_engine = real_engine
         metadata.jsonschema = real_jsonschema
+        Gradebook.find_source_cell = real_source
+        Gradebook.find_graded_cell = real_graded
         for engine in engines.values():
             engine.dispose()
