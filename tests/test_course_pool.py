@@ -185,6 +185,25 @@ def test_nothing_of_one_participant_reaches_the_next(kernels):
     assert shown["text"].split() == ["False", "3", "cxkit.checks"]
 
 
+def test_checks_imported_afresh_come_from_the_templates_compiled_code(kernels):
+    """Grading imports cxkit.checks afresh before each check: is a rewired copy replaced
+    by a working one, built from code the template compiled (not the source, again)?"""
+    import cxkit.checks
+    from cxkit.course.sandbox import FRESH_CHECKS
+
+    kernel = _start(kernels)
+    shown = kernel.run(
+        "import cxkit.checks\ncxkit.checks.nps = lambda *a, **k: None\n"
+        + FRESH_CHECKS
+        + "import cxkit.checks\n"
+        "print(cxkit.checks.nps.__module__, type(cxkit.checks.__spec__.loader).__name__)\n"
+        "print(cxkit.checks.__file__)\n"
+        "cxkit.checks.number(41, 42, name='the answer')"
+    )
+    assert shown["text"].split() == ["cxkit.checks", "_CompiledOnce", cxkit.checks.__file__]
+    assert shown["error"] == "CheckFailed"
+
+
 def test_each_kernel_has_its_own_random_state_and_environment(kernels):
     """Do two kernels draw different random numbers, and see the environment of their request?"""
     code = "import random, os, numpy\nprint(random.random(), numpy.random.random())"

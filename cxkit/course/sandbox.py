@@ -540,7 +540,9 @@ class SandboxedExecute(Execute):
 PREFIX = "cxkit-kernel-"  # its socket folders and cgroups: PREFIX<grader pid>-<random>
 OUTPUT_CAPPED = "cxkit: output cut here"
 PROGRESS_ENV = "CXKIT_PROGRESS"  # a file where the grader notes the cell it runs
-FRESH_CHECKS = (  # run silently before each check: a fresh cxkit.checks from disk
+# Run silently before each check: the check's import makes a fresh cxkit.checks, from
+# disk (a warm kernel: from its template's compiled code, forkserver.COMPILED_ONCE).
+FRESH_CHECKS = (
     "import sys as _cx\n"
     "_cx.modules.pop('cxkit.checks', None)\n"
     "'cxkit' in _cx.modules and _cx.modules['cxkit'].__dict__.pop('checks', None)\n"
