@@ -77,15 +77,43 @@ def test_participant_side_never_imports_facilitator_side():
 
 
 def test_importing_cxkit_changes_no_matplotlib_setting():
-    """Does importing cxkit leave matplotlib's rcParams and the warnings filters alone?"""
+    """Does importing cxkit and its helpers leave matplotlib's rcParams and the warnings
+    filters alone?"""
     import subprocess
 
     code = (
         "import warnings, matplotlib\n"
         "before = dict(matplotlib.rcParams); filters = list(warnings.filters)\n"
         "import cxkit\n"
+        "helpers = [getattr(cxkit, name) for name in cxkit.__all__]  # their modules too\n"
         "changed = [k for k, v in matplotlib.rcParams.items() if before[k] != v]\n"
         "print(changed, warnings.filters == filters)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[] True"
+
+
+def test_cxkit_loads_each_helper_on_first_use():
+    """Does `import cxkit` leave pandas and matplotlib unloaded (grading workers import
+    cxkit.course only), and is each helper then its module's own, with a hint for a typo?"""
+    import subprocess
+
+    code = (
+        "import importlib, sys, cxkit\n"
+        "print('pandas' in sys.modules, 'matplotlib' in sys.modules)\n"
+        "homes = {**cxkit._HOME, 'CxkitError': 'cxkit.errors'}\n"
+        "print([n for n in cxkit.__all__\n"
+        "       if getattr(cxkit, n) is not getattr(importlib.import_module(homes[n]), n)])\n"
+        "print(sorted(set(cxkit.__all__) - set(dir(cxkit))), 'pandas' in sys.modules)\n"
+        "try:\n"
+        "    cxkit.nsp\n"
+        "except AttributeError as err:\n"
+        "    print(err)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == [
+        "False False",
+        "[]",
+        "[] True",
+        """module 'cxkit' has no attribute 'nsp'. Did you mean "nps"?""",
+    ]

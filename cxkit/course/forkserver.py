@@ -224,6 +224,7 @@ def _preload() -> None:
 def _warm_up() -> None:
     """Do once what every kernel would otherwise do on first use, at the same cost each time.
 
+    Every helper of ``cxkit`` is looked up, so that its module is imported here.
     Every workshop reads the sample company: it is read, checked and kept here
     once (:func:`cxkit.data.load.keep_sample`), which also has pandera set up
     its pandas checks (and import hypothesis), as it does on first use.
@@ -239,6 +240,8 @@ def _warm_up() -> None:
     import cxkit
     from cxkit.data.load import keep_sample
 
+    for name in cxkit.__all__:  # cxkit imports its helpers' modules on first use: now
+        getattr(cxkit, name)
     keep_sample()
     figure = Figure()
     FigureCanvasAgg(figure)
