@@ -348,7 +348,7 @@ def test_nbgrader_refuses_an_executed_notebook_that_is_not_the_one_it_sanitized(
     keep_executed(result, "mini")
     changed = recorder.autograde("mini", "ana", force=True)
     assert not changed["success"]
-    assert "mini of ana changed while it was graded; grade it again" in changed["log"]
+    assert "ana handed in mini.ipynb again while it was being graded" in changed["log"]
     forget_held("mini", "ana")
     with course.gradebook() as gradebook:
         assert gradebook.find_submission("mini", "ana").score == 2.0

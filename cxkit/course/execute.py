@@ -322,8 +322,8 @@ class UseSanitized(NbGraderPreprocessor):
             raise CxkitError(f"no sanitized copy of {info['notebook']} for {info['student']}")
         if _digest(nb) != digest:
             raise CxkitError(
-                f"the {info['notebook']} of {info['student']} changed while it was graded; "
-                "grade it again"
+                f"{info['student']} handed in {info['notebook']}.ipynb again while it was "
+                "being graded; run cxkit grade again to grade the new copy"
             )
         return _loads(text), resources
 
