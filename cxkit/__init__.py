@@ -86,9 +86,11 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str) -> Any:
     """``cxkit.nps`` and the other helpers: imported from their module on first use."""
+    if f"cxkit.{name}" in _EXPORTS:  # the helpers' own modules, as `cxkit.metrics`
+        return importlib.import_module(f"cxkit.{name}")
     module = _HOME.get(name)
     if module is None:
-        hint = close_match(name, __all__) if not name.startswith("_") else ""
+        hint = close_match(name, __dir__()) if not name.startswith("_") else ""
         raise AttributeError(f"module 'cxkit' has no attribute '{name}'.{hint}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value  # from now on an ordinary attribute
@@ -96,4 +98,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    """What ``cxkit.<Tab>`` offers: the helpers and their modules."""
+    return sorted({*__all__, *(module.split(".")[1] for module in _EXPORTS)})

@@ -105,6 +105,7 @@ def test_cxkit_loads_each_helper_on_first_use():
         "print([n for n in cxkit.__all__\n"
         "       if getattr(cxkit, n) is not getattr(importlib.import_module(homes[n]), n)])\n"
         "print(sorted(set(cxkit.__all__) - set(dir(cxkit))), 'pandas' in sys.modules)\n"
+        "print(cxkit.plots.plot_trend is cxkit.plot_trend, 'metrics' in dir(cxkit))\n"
         "try:\n"
         "    cxkit.nsp\n"
         "except AttributeError as err:\n"
@@ -115,5 +116,6 @@ def test_cxkit_loads_each_helper_on_first_use():
         "False False",
         "[]",
         "[] True",
+        "True True",
         """module 'cxkit' has no attribute 'nsp'. Did you mean "nps"?""",
     ]
