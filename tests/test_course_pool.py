@@ -133,40 +133,46 @@ def test_a_kernel_is_ready_and_gone_without_fixed_waits():
     manager = WarmKernelManager(kernel_name="cxkit")
     loop.run_until_complete(manager.start_kernel(env=dict(os.environ)))
     client = manager.client()
-    assert isinstance(client, QuickKernelClient)
-    client.start_channels()
-    assert client.shell_channel.socket.getsockopt(zmq.RECONNECT_IVL) == 10
-    waits: list[float | None] = []
-    seen: list[str] = []
-    real = client.iopub_channel.get_msg
+    try:
+        assert isinstance(client, QuickKernelClient)
+        client.start_channels()
+        retry = client.shell_channel.socket.getsockopt(zmq.RECONNECT_IVL)
+        assert retry == round(LOOK_EVERY * 1000)
+        waits: list[float | None] = []
+        seen: list[str] = []
+        real = client.iopub_channel.get_msg
 
-    async def looked_at(timeout: float | None = None) -> Any:
-        waits.append(timeout)
-        msg = await real(timeout=timeout)
-        seen.append(msg["msg_type"])
-        return msg
+        async def looked_at(timeout: float | None = None) -> Any:
+            waits.append(timeout)
+            msg = await real(timeout=timeout)
+            seen.append(msg["msg_type"])
+            return msg
 
-    client.iopub_channel.get_msg = looked_at
-    loop.run_until_complete(client.wait_for_ready(timeout=60))
-    assert waits and max(w or 0 for w in waits) == LOOK_EVERY
-    assert "iopub_welcome" in seen and "status" in seen
-    assert client.iopub_channel.get_msg is looked_at  # as it was before the check
-    reply = loop.run_until_complete(client.execute_interactive("print(6 * 7)", timeout=30))
-    assert reply["content"]["status"] == "ok"
+        client.iopub_channel.get_msg = looked_at
+        loop.run_until_complete(client.wait_for_ready(timeout=60))
+        assert waits and max(w or 0 for w in waits) == LOOK_EVERY
+        assert "iopub_welcome" in seen and "status" in seen
+        assert client.iopub_channel.get_msg is looked_at  # as it was before the check
+        reply = loop.run_until_complete(client.execute_interactive("print(6 * 7)", timeout=30))
+        assert reply["content"]["status"] == "ok"
 
-    polls: list[float] = []
-    wait = manager._async_wait
+        polls: list[float] = []
+        wait = manager._async_wait
 
-    async def polled(pollinterval: float = 0.1) -> None:
-        polls.append(pollinterval)
-        await wait(pollinterval=pollinterval)
+        async def polled(pollinterval: float = 0.1) -> None:
+            polls.append(pollinterval)
+            await wait(pollinterval=pollinterval)
 
-    manager._async_wait = polled
-    client.stop_channels()
-    loop.run_until_complete(manager.shutdown_kernel())
-    assert polls and set(polls) == {LOOK_EVERY}
-    assert not loop.run_until_complete(manager.is_alive())
-    loop.close()
+        manager._async_wait = polled
+        client.stop_channels()
+        loop.run_until_complete(manager.shutdown_kernel())
+        assert polls and set(polls) == {LOOK_EVERY}
+        assert not loop.run_until_complete(manager.is_alive())
+    finally:  # a failed check above must not leave the kernel running
+        client.stop_channels()
+        if loop.run_until_complete(manager.is_alive()):
+            loop.run_until_complete(manager.shutdown_kernel(now=True))
+        loop.close()
 
 
 def test_nothing_of_one_participant_reaches_the_next(kernels):

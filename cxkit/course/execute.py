@@ -43,7 +43,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from cxkit.errors import CxkitError
 
 # what the coordinator holds between the steps, by (step, workshop, participant, notebook):
-# "handed in" the shape of the notebook as handed in, "sanitized" and "executed" notebooks
+# "handed in" the digest of the notebook as handed in, "sanitized" and "executed" notebooks
 _HELD: dict[tuple[str, str, str, str], str] = {}
 _LOCK = threading.Lock()
 
