@@ -33,9 +33,11 @@ import psutil
 
 from cxkit.course.cohort import cohort, roster_frame, write_hand_ins
 from cxkit.course.collect import collect
-from cxkit.course.course import REPO_ROOT, Course
-from cxkit.course.grade import DEFAULT_WORKERS, ensure_released, grade
+from cxkit.course.directory import Course
+from cxkit.course.grade import ensure_released, grade
 from cxkit.course.roster import import_roster
+from cxkit.grading.local import DEFAULT_WORKERS
+from cxkit.resources import CLONE as REPO_ROOT
 
 WORKSHOP = "00-foundations"
 KINDS = ("correct", "partly", "blank", "late")

@@ -23,9 +23,10 @@ from pathlib import Path
 
 from cxkit.course.cohort import cohort, roster_frame, write_hand_ins
 from cxkit.course.collect import collect
-from cxkit.course.course import REPO_ROOT, Course
+from cxkit.course.directory import Course
 from cxkit.course.grade import ensure_released, grade
 from cxkit.course.roster import import_roster
+from cxkit.resources import CLONE as REPO_ROOT
 
 WORKSHOP = "00-foundations"
 SIZE = 12
@@ -76,7 +77,7 @@ def _grade(course: Course, sandbox: bool) -> tuple[float, dict[str, float | None
 async def _kernel_start(course: Course, sandbox: bool) -> float:
     from traitlets.config import Config
 
-    from cxkit.course.sandbox import SandboxedKernelManager, configure
+    from cxkit.grading.sandbox import SandboxedKernelManager, configure
 
     config = Config()
     configure(config, course.root, course.gradebook_url, sandbox=sandbox)

@@ -270,7 +270,7 @@ class GradingCourse:
     """
 
     def __init__(self, root: Path, workshop: str) -> None:
-        from cxkit.course.course import tools_on_path
+        from cxkit.resources import tools_on_path
         from cxkit.course.release import generate
 
         tools_on_path()  # nbgrader runs alembic by name when it creates a gradebook

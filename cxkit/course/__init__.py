@@ -1,22 +1,11 @@
-"""The facilitator side: the ``cxkit`` command and the course pipeline.
+"""The workshop cycle, one module per step, as a facilitator runs it.
+
+``directory`` is the course folder (nbgrader's folders, its gradebook and cxkit's
+own records) and ``cells`` reads a notebook's cells; the steps build on them:
+``release``, ``roster``, ``collect``, ``grade`` (which hands the work to
+:mod:`cxkit.grading`), ``feedback``, ``report`` and ``status``, and ``demo``
+runs them all on a simulated ``cohort``.
 
 Nothing on the participant side (``cxkit.data``, ``cxkit.metrics``, ...) imports
 from here.
 """
-
-import sys
-
-
-def skip_iri_grammar() -> None:
-    """Spare this process the second jsonschema spends on a grammar cxkit never uses.
-
-    Where rfc3987-syntax is installed (JupyterLab's jupyter-events brings it),
-    jsonschema uses it to check the "iri" formats, and it builds its grammar on
-    import: about 1 s of CPU in every process that imports nbformat. No schema
-    that cxkit or nbgrader checks uses those formats. The processes cxkit starts
-    itself (the ``cxkit`` command, grading workers) call this first; jsonschema
-    then leaves "iri" formats unchecked, as it does where rfc3987-syntax is not
-    installed. It changes nothing once jsonschema is imported.
-    """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]

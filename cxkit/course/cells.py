@@ -61,3 +61,19 @@ def error_message(output: dict[str, Any], hidden: list[str]) -> str:
     if text.endswith(":"):  # a bare assert in a visible test: nothing to show but the name
         return f"{text[:-1]}: this check did not pass. Compare your answer with the question."
     return text.splitlines()[0]
+
+
+def heading(cell: Any) -> str:
+    """A markdown cell's first heading, without its #s ("" if it has none)."""
+    for line in cell.get("source", "").splitlines():
+        if line.lstrip().startswith("#"):
+            return line.lstrip("# ").strip()
+    return ""
+
+
+def where(cells: list[Any], index: int) -> str:
+    """'the cell after 'Exercise 3'': the nearest heading above cell ``index``."""
+    for cell in reversed(cells[: index + 1]):
+        if cell.get("cell_type") == "markdown" and heading(cell):
+            return f"the cell after '{heading(cell)}'"
+    return "the first cells"

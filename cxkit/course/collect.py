@@ -16,14 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from cxkit.course.course import Course
+from cxkit.course.directory import Course
 from cxkit.course.roster import roster
 from cxkit.errors import CxkitError
+from cxkit.participant.submit import NBGRADER_NAME
 
-NBGRADER_NAME = re.compile(
-    r"^(?P<workshop>.+?)_(?P<id>[A-Za-z0-9][A-Za-z0-9.-]*)_attempt_"
-    r"(?P<timestamp>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})_(?P<notebook>.+)\.ipynb$"
-)
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
 
 

@@ -15,13 +15,15 @@ from pathlib import Path
 
 from cxkit.course.cohort import cohort, roster_frame, write_hand_ins
 from cxkit.course.collect import collect
-from cxkit.course.course import REPO_ROOT, Course
+from cxkit.course.directory import Course
 from cxkit.course.feedback import write_feedback
-from cxkit.course.grade import DEFAULT_WORKERS, grade
+from cxkit.course.grade import grade
 from cxkit.course.report import report
 from cxkit.course.roster import import_roster
 from cxkit.course.status import status_text
 from cxkit.errors import CxkitError
+from cxkit.grading.local import DEFAULT_WORKERS
+from cxkit.resources import shipped
 
 WORKSHOP = "00-foundations"
 
@@ -44,8 +46,8 @@ def run_demo(
         shutil.rmtree(out)
     out.mkdir(parents=True)
     (out / ".cxkit-demo").write_text("made by cxkit demo; safe to delete\n")
-    shutil.copytree(REPO_ROOT / "source" / workshop, out / "source" / workshop)
-    shutil.copy(REPO_ROOT / "nbgrader_config.py", out / "nbgrader_config.py")
+    shutil.copytree(shipped("source") / workshop, out / "source" / workshop)
+    shutil.copy(shipped("nbgrader_config.py"), out / "nbgrader_config.py")
     course = Course(out)
 
     _step(f"1. Release {workshop}")

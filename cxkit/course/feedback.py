@@ -24,7 +24,7 @@ from typing import Any
 import nbformat
 
 from cxkit.course.cells import ANSI, error_message, split_hidden
-from cxkit.course.course import Course
+from cxkit.course.directory import Course
 from cxkit.course.grade import Outcome, load_outcomes
 
 STYLE = """

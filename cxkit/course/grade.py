@@ -2,19 +2,19 @@
 
 Each submission is autograded by nbgrader, so scores are exactly nbgrader's,
 but its kernel runs outside nbgrader's one-at-a-time loop
-(:mod:`cxkit.course.execute`): this process sanitizes, a worker executes, and
+(:mod:`cxkit.grading.execute`): this process sanitizes, a worker executes, and
 nbgrader records here with the executed notebook. cxkit adds what nbgrader lacks:
 
 - parallel workers, local processes or a Dask cluster (``scheduler``), with a
   progress bar (count and ETA); only this process writes the gradebook;
-- participants' code in a sandbox (``cxkit.course.sandbox``): no network, the
+- participants' code in a sandbox (``cxkit.grading.sandbox``): no network, the
   course folder hidden, limits on memory, CPU, processes, files and output;
 - a time budget per submission: a worker stuck on an infinite loop is killed,
   with its kernel, and the submission recorded as failed, naming the cell;
 - outcomes recorded, never hidden: *graded*, *needs attention* (a deleted test
   cell, an edited locked cell, something the sandbox refused) or *failed* (not
   valid JSON, kernel died, over budget), each with its reason and advice for the
-  participant (``cxkit.course.incidents``), in ``.cxkit/grading.json``;
+  participant (``cxkit.grading.incidents``), in ``.cxkit/grading.json``;
 - safe re-runs: a submission already graded and unchanged is skipped; an
   interrupt (Ctrl-C or kill) loses nothing already recorded and the next run
   picks up the rest.
@@ -22,25 +22,21 @@ nbgrader records here with the executed notebook. cxkit adds what nbgrader lacks
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
-import os
-import selectors
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cxkit.course import incidents
-from cxkit.course.course import Course
-from cxkit.course.execute import (
+from cxkit.course.directory import Course
+from cxkit.errors import CxkitError
+from cxkit.grading import incidents
+from cxkit.grading.execute import (
     build_job,
     forget_held,
     keep_executed,
@@ -48,16 +44,9 @@ from cxkit.course.execute import (
     lighter_bookkeeping,
     record_api,
 )
-from cxkit.course.worker import encode
-from cxkit.errors import CxkitError
+from cxkit.grading.local import DEFAULT_WORKERS, Grader, executor_settings
 
 GRADING_FILE = "grading.json"
-
-
-# One more worker than cores: between cells each kernel waits for its worker and the
-# worker for it, and a third worker on two cores fills those waits (100 submissions of
-# workshop 00: 71-77 s with 3 workers against 84-85 s with 2, on a 2-core machine).
-DEFAULT_WORKERS = min(8, (os.cpu_count() or 1) + 1)
 
 
 @dataclass
@@ -77,14 +66,6 @@ class Outcome:
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
-
-
-@dataclass
-class _Worker:
-    process: subprocess.Popen[str]
-    task: str | None = None
-    started: float = 0.0
-    buffer: str = field(default="")
 
 
 def submissions(course: Course, workshop: str) -> list[str]:
@@ -133,202 +114,6 @@ def _reason_from_log(result: dict[str, Any], where: str | None = None, limit: in
     return f"nbgrader could not grade it: {last[-1][:200] if last else 'no details'}"
 
 
-def next_job(queue: list[str], prepare: Any, progress: Any) -> tuple[str, Any] | None:
-    """The next participant in ``queue`` with something to run, and its job (None: no more).
-
-    ``prepare`` returns None for a submission it already recorded (nbgrader could
-    not sanitize it); that one only moves the progress bar on.
-    """
-    while queue:
-        pid = queue.pop(0)
-        job = prepare(pid)
-        if job is not None:
-            return pid, job
-        if progress is not None:
-            progress.update(1)
-    return None
-
-
-class Grader:
-    """Execute many participants' notebooks on a few long-lived local worker processes."""
-
-    def __init__(
-        self,
-        course: Course,
-        workshop: str,
-        workers: int = DEFAULT_WORKERS,
-        cell_timeout: int = 30,
-        budget: float = 180.0,
-        sandbox: bool = True,
-        limits: dict[str, int] | None = None,
-    ) -> None:
-        self.course, self.workshop = course, workshop
-        self.workers = max(1, workers)
-        self.cell_timeout, self.budget = cell_timeout, budget
-        self.progress = course.state / "progress"
-        self.progress.mkdir(exist_ok=True)
-        self._config = json.dumps(
-            {
-                **executor_settings(course, cell_timeout, sandbox, limits),
-                "progress_dir": str(self.progress),
-            }
-        )
-
-    def _spawn(self) -> _Worker:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cxkit.course.worker", self._config],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            cwd=self.course.root,
-        )
-        return _Worker(process)
-
-    @staticmethod
-    def _kill(worker: _Worker) -> None:
-        import psutil
-
-        try:
-            family = psutil.Process(worker.process.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            family = []
-        for proc in [*family, worker.process]:
-            with contextlib.suppress(psutil.NoSuchProcess, ProcessLookupError):
-                proc.kill()
-        worker.process.wait()
-        from cxkit.course.sandbox import remove_traces
-
-        remove_traces(worker.process.pid)
-
-    def run(self, todo: list[str], prepare: Any, record: Any, progress: Any = None) -> None:
-        """Execute ``todo``: ``prepare(participant)`` gives each job (None: nothing to run),
-        ``record(participant, result_dict)`` is called as each one ends.
-
-        One job is kept sanitized ahead, and a worker that finishes gets it before
-        its result is recorded: workers never wait for the gradebook.
-        """
-        queue = list(todo)
-        ahead: list[tuple[str, Any]] = []  # prepared, waiting for a free worker
-        pool = [self._spawn() for _ in range(min(self.workers, len(queue)))]
-        selector = selectors.DefaultSelector()
-        for worker in pool:
-            assert worker.process.stdout is not None
-            selector.register(worker.process.stdout, selectors.EVENT_READ, worker)
-        ready: set[int] = set()
-
-        def give(worker: _Worker) -> None:
-            following = ahead.pop(0) if ahead else next_job(queue, prepare, progress)
-            if following is not None:
-                worker.task, worker.started = following[0], time.monotonic()
-                assert worker.process.stdin is not None
-                worker.process.stdin.write(encode(following[1]) + "\n")
-                worker.process.stdin.flush()
-
-        try:
-            while queue or ahead or any(w.task for w in pool):
-                for worker in pool:
-                    if id(worker) in ready and worker.task is None:
-                        give(worker)
-                if not ahead:
-                    following = next_job(queue, prepare, progress)
-                    if following is not None:
-                        ahead.append(following)
-                for key, _ in selector.select(timeout=0.5):
-                    worker = key.data
-                    line = key.fileobj.readline()  # type: ignore[union-attr]
-                    if not line:  # the worker itself died
-                        self._replace(
-                            worker,
-                            pool,
-                            selector,
-                            ready,
-                            record,
-                            self._explain(worker, "the grading worker died while running {}"),
-                        )
-                        break
-                    message = json.loads(line)
-                    if message.get("ready"):
-                        ready.add(id(worker))
-                        continue
-                    done, worker.task = worker.task, None
-                    give(worker)
-                    record(done, message)
-                    if progress is not None:
-                        progress.update(1)
-                now = time.monotonic()
-                for worker in list(pool):
-                    if worker.task and now - worker.started > self.budget:
-                        self._replace(
-                            worker,
-                            pool,
-                            selector,
-                            ready,
-                            record,
-                            self._explain(
-                                worker,
-                                f"took longer than the {self.budget:.0f} s budget per "
-                                "submission: it ran out of time in {}",
-                            ),
-                            progress,
-                        )
-        finally:
-            for worker in pool:
-                self._kill(worker)
-                (self.progress / f"{worker.process.pid}.txt").unlink(missing_ok=True)
-            selector.close()
-
-    def _progress(self, worker: _Worker) -> tuple[str, list[str]]:
-        """Where the worker's kernel was, and what it ran into, from the executor's note."""
-        note = self.progress / f"{worker.process.pid}.txt"
-        try:
-            place, *facts = note.read_text(encoding="utf-8").strip().splitlines()
-        except (OSError, ValueError):
-            return "", []
-        return place, list(dict.fromkeys(facts))
-
-    def _explain(self, worker: _Worker, template: str) -> str:
-        place, facts = self._progress(worker)
-        return "; ".join([template.format(place or "a cell"), *facts])
-
-    def _replace(
-        self,
-        worker: _Worker,
-        pool: list[_Worker],
-        selector: Any,
-        ready: set[int],
-        record: Any,
-        reason: str,
-        progress: Any = None,
-    ) -> None:
-        task = worker.task
-        selector.unregister(worker.process.stdout)
-        self._kill(worker)
-        (self.progress / f"{worker.process.pid}.txt").unlink(missing_ok=True)
-        ready.discard(id(worker))
-        fresh = self._spawn()
-        pool[pool.index(worker)] = fresh
-        assert fresh.process.stdout is not None
-        selector.register(fresh.process.stdout, selectors.EVENT_READ, fresh)
-        if task:
-            record(task, {"success": False, "failure": reason, "seconds": self.budget})
-            if progress is not None:
-                progress.update(1)
-
-
-def executor_settings(
-    course: Course, cell_timeout: int, sandbox: bool, limits: dict[str, int] | None
-) -> dict[str, Any]:
-    """What an executor needs to know of the course: what to hide, and the limits."""
-    return {
-        "course_root": str(course.root),
-        "db_url": course.gradebook_url,
-        "sandbox": sandbox,
-        "cell_timeout": cell_timeout,
-        "limits": limits or {},
-    }
-
-
 def load_outcomes(course: Course, workshop: str) -> dict[str, Outcome]:
     """The recorded grading outcome of every participant of a workshop."""
     stored = course.read_json(GRADING_FILE, {}).get(workshop, {})
@@ -358,7 +143,7 @@ def ensure_released(course: Course, workshop: str) -> None:
         _release_once(course, workshop)
 
 
-def _register(course: Course, participants: list[str]) -> None:
+def register_participants(course: Course, participants: list[str]) -> None:
     """Add the participants to the gradebook before grading starts.
 
     nbgrader would add each one as it grades; two graders sharing a gradebook
@@ -411,7 +196,7 @@ def grade(
 
     ``workers`` notebooks run at once (None: :data:`DEFAULT_WORKERS`).
     Participants' code runs in the sandbox unless ``sandbox`` is False;
-    ``limits`` overrides fields of :class:`cxkit.course.sandbox.Limits`.
+    ``limits`` overrides fields of :class:`cxkit.grading.sandbox.Limits`.
     ``scheduler`` (``tcp://host:port``) executes the notebooks on a Dask
     cluster instead of local worker processes; this process alone writes the
     gradebook either way. ``timings``, if given, receives the seconds this
@@ -422,7 +207,7 @@ def grade(
     began = time.perf_counter()
     spent = timings if timings is not None else {}
     spent.update(sanitize=0.0, record=0.0)
-    from cxkit.course.sandbox import Limits, bwrap_problem, warn_unsandboxed
+    from cxkit.grading.sandbox import Limits, bwrap_problem, warn_unsandboxed
 
     problem = "cxkit grade --no-sandbox" if not sandbox else bwrap_problem()
     ensure_released(course, workshop)
@@ -452,7 +237,7 @@ def grade(
         return outcomes
     if problem:
         warn_unsandboxed(problem)
-    _register(course, todo)
+    register_participants(course, todo)
     sandbox_limits = Limits(**(limits or {}))
 
     def record(pid: str, result: dict[str, Any]) -> None:
@@ -522,7 +307,7 @@ def grade(
             file=sys.stderr,
             dynamic_ncols=True,
         )
-    job_api = course.api(sandbox=sandbox)
+    job_api = course.api()  # sanitizing only: no kernel runs
     recorder = record_api(course, sandbox)
 
     def prepare(pid: str) -> dict[str, Any] | None:
@@ -561,7 +346,7 @@ def grade(
         spent["record"] += time.perf_counter() - started
 
     if scheduler:
-        from cxkit.course.distributed import DaskGrader
+        from cxkit.grading.distributed import DaskGrader
 
         runner: Any = DaskGrader(
             scheduler, workshop, executor_settings(course, cell_timeout, sandbox, limits), budget

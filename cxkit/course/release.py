@@ -20,7 +20,7 @@ from typing import Any
 
 import nbformat
 
-from cxkit.course.course import REPO_ROOT, Course, nbgrader_config
+from cxkit.course.directory import Course, default_root, nbgrader_config
 from cxkit.errors import CxkitError
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
@@ -149,7 +149,7 @@ def _run_nbgrader(
 
 
 def generate(
-    workshop: str, course_dir: Path | str = REPO_ROOT, db_url: str | None = None
+    workshop: str, course_dir: Path | str | None = None, db_url: str | None = None
 ) -> dict[str, nbformat.NotebookNode]:
     """Generate a workshop's participant notebooks in memory, normalised and checked for leaks.
 
@@ -157,7 +157,7 @@ def generate(
     ----------
     workshop : str
         The workshop, as named in source/ ("00-foundations"; "00" is enough).
-    course_dir : path, default this repository
+    course_dir : path, default the current course (see ``default_root``)
         The nbgrader course directory holding source/ and nbgrader_config.py.
     db_url : str, optional
         A gradebook to record the workshop's grade cells in (nbgrader needs them
@@ -168,7 +168,7 @@ def generate(
     dict
         Notebook name (without .ipynb) to notebook.
     """
-    course = Course(Path(course_dir))
+    course = Course(Path(course_dir) if course_dir is not None else default_root())
     workshop = course.workshop(workshop)
     notebooks, _ = _run_nbgrader(workshop, course.root, db_url)
     _refuse_leaks(course, workshop, notebooks)
@@ -189,7 +189,7 @@ def _refuse_leaks(course: Course, workshop: str, notebooks: dict[str, Any]) -> N
         )
 
 
-def release(workshop: str, course_dir: Path | str = REPO_ROOT) -> list[Path]:
+def release(workshop: str, course_dir: Path | str | None = None) -> list[Path]:
     """Write ``release/<workshop>/`` from ``source/<workshop>/``; return the files written.
 
     The folder is replaced as a whole, so a notebook removed from the source
@@ -200,7 +200,7 @@ def release(workshop: str, course_dir: Path | str = REPO_ROOT) -> list[Path]:
     ----------
     workshop : str
         The workshop, as named in source/ ("00-foundations"; "00" is enough).
-    course_dir : path, default this repository
+    course_dir : path, default the current course (see ``default_root``)
         The nbgrader course directory.
 
     Returns
@@ -208,7 +208,7 @@ def release(workshop: str, course_dir: Path | str = REPO_ROOT) -> list[Path]:
     list of Path
         The files written, notebooks first.
     """
-    course = Course(Path(course_dir))
+    course = Course(Path(course_dir) if course_dir is not None else default_root())
     workshop = course.workshop(workshop)
     notebooks, files = _run_nbgrader(workshop, course.root, None)
     _refuse_leaks(course, workshop, notebooks)
@@ -257,8 +257,8 @@ def compare(generated: dict[str, nbformat.NotebookNode], folder: Path) -> list[s
     return found
 
 
-def differences(workshop: str, course_dir: Path | str = REPO_ROOT) -> list[str]:
+def differences(workshop: str, course_dir: Path | str | None = None) -> list[str]:
     """What differs between ``release/<workshop>/`` and a fresh generation; [] when current."""
-    course = Course(Path(course_dir))
+    course = Course(Path(course_dir) if course_dir is not None else default_root())
     workshop = course.workshop(workshop)
     return compare(generate(workshop, course.root), course.folder("release") / workshop)

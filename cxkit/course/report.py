@@ -19,12 +19,13 @@ import nbformat
 import pandas as pd
 
 from cxkit.course.cells import error_message, split_hidden
-from cxkit.course.course import REPO_ROOT, Course
+from cxkit.course.directory import Course
 from cxkit.course.feedback import STYLE
 from cxkit.course.grade import load_outcomes, submissions
 from cxkit.course.roster import roster
+from cxkit.resources import shipped
 
-TEMPLATE = REPO_ROOT / "workshops" / "reports" / "facilitator_report.ipynb"
+TEMPLATE = shipped("workshops/reports/facilitator_report.ipynb")
 PARTICIPANT_COLUMNS = [
     "participant",
     "name",

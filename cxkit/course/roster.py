@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxkit.course.course import Course
+from cxkit.course.directory import Course
 from cxkit.errors import CxkitError, close_match
 
 COLUMNS = ("id", "name", "email", "department")

@@ -10,7 +10,7 @@ import textwrap
 
 import pandas as pd
 
-from cxkit.course.course import Course
+from cxkit.course.directory import Course
 from cxkit.course.grade import load_outcomes, submissions
 from cxkit.course.roster import roster
 

@@ -12,7 +12,7 @@ import nbformat
 import pgserver
 import pytest
 
-from cxkit.course.course import Course
+from cxkit.course.directory import Course
 from cxkit.course.grade import load_outcomes
 
 WORKSHOPS = ("mini", "mini2")
@@ -43,7 +43,7 @@ def graded(database: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Cou
             (folder / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC\n")
     graders = [
         subprocess.Popen(
-            [sys.executable, "-m", "cxkit.course.cli", "grade", workshop, "--quiet"]
+            [sys.executable, "-m", "cxkit.cli", "grade", workshop, "--quiet"]
             + ["--course-dir", str(root), "--db-url", database, "--workers", "1"],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -93,7 +93,7 @@ def test_no_outcome_is_lost_when_both_record_at_once(graded):
 
 def test_a_wrong_database_address_is_named_with_the_fix(tmp_path: Path, capsys):
     """Does a gradebook URL nobody answers stop with a message naming it, not a traceback?"""
-    from cxkit.course.cli import main
+    from cxkit.cli import main
 
     root = mc.make_course(tmp_path / "course")
     url = "postgresql://cxkit@127.0.0.1:9/nowhere"

@@ -18,11 +18,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cxkit.course.collect import NBGRADER_NAME
 from cxkit.errors import CxkitError
 
 STAMP = "%Y-%m-%d-%H-%M-%S"
 PLACEHOLDER = re.compile(r"^\w+\s*=\s*None\b")  # the release's "answer = None" lines
+
+# nbgrader's name for a file in a zip of hand-ins; cxkit collect places a file by it
+NBGRADER_NAME = re.compile(
+    r"^(?P<workshop>.+?)_(?P<id>[A-Za-z0-9][A-Za-z0-9.-]*)_attempt_"
+    r"(?P<timestamp>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})_(?P<notebook>.+)\.ipynb$"
+)
 
 
 @dataclass

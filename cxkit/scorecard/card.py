@@ -34,8 +34,9 @@ import numpy as np
 import pandas as pd
 
 import cxkit
-from cxkit.course.course import REPO_ROOT
-from cxkit.course.mapping import (
+from cxkit.errors import CxkitError
+from cxkit.resources import shipped
+from cxkit.scorecard.mapping import (
     Mapping,
     Problems,
     TableMapping,
@@ -47,9 +48,8 @@ from cxkit.course.mapping import (
     read_table,
     values_at,
 )
-from cxkit.errors import CxkitError
 
-TEMPLATE = REPO_ROOT / "workshops" / "reports" / "scorecard.ipynb"
+TEMPLATE = shipped("workshops/reports/scorecard.ipynb")
 OUTPUTS = ("scorecard.html", "scorecard.pdf")
 METRICS = {"nps": "recommend", "csat": "csat", "effort": "effort"}
 LABELS = {"nps": "NPS", "csat": "CSAT", "effort": "Effort"}

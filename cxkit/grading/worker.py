@@ -1,8 +1,8 @@
 """A grading worker: a long-lived process that executes one submission at a time.
 
-Started by ``cxkit grade`` as ``python -m cxkit.course.worker``. It reads one
+Started by ``cxkit grade`` as ``python -m cxkit.grading.worker``. It reads one
 job per line on stdin (sanitized notebooks and the submission's other files,
-see :mod:`cxkit.course.execute`), runs it in sandboxed kernels, and answers with
+see :mod:`cxkit.grading.execute`), runs it in sandboxed kernels, and answers with
 one JSON line on its private channel. It never opens the gradebook: the grader
 that started it records every result. Anything a library or a kernel prints
 goes to stderr, never into the answers.
@@ -19,13 +19,13 @@ from pathlib import Path
 
 
 def _serve() -> None:
-    from cxkit.course import skip_iri_grammar
+    from cxkit.patches import skip_iri_grammar
 
     skip_iri_grammar()  # before nbformat: a second of CPU saved on each worker's start
     answers = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray prints from libraries go to stderr
     warnings.simplefilter("ignore")  # the log has what matters
-    from cxkit.course.execute import run_job
+    from cxkit.grading.execute import run_job
 
     settings = json.loads(sys.argv[1])
     # the grader reads the executor's note of the cell it runs, should it kill this worker

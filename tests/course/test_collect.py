@@ -11,7 +11,7 @@ import pytest
 
 from cxkit import CxkitError
 from cxkit.course.collect import collect
-from cxkit.course.course import Course
+from cxkit.course.directory import Course
 from cxkit.course.roster import import_roster, read_roster, roster
 
 ROSTER = (

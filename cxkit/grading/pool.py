@@ -2,7 +2,7 @@
 
 Plain grading starts a new Python for every submission, then imports pandas,
 matplotlib and cxkit again: about 2 s of overhead for well under a second of
-participants' code. Here a template process (:mod:`cxkit.course.forkserver`)
+participants' code. Here a template process (:mod:`cxkit.grading.forkserver`)
 does the imports once, and each kernel is a ``fork`` of it: a new process, in
 its own session, with nothing of the previous participant's kernel in it.
 
@@ -34,9 +34,9 @@ from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
-from cxkit.course.forkserver import TEMPLATE_ENV
-from cxkit.course.sandbox import QuickKernelManager, SandboxedKernelManager
 from cxkit.errors import CxkitError
+from cxkit.grading.forkserver import TEMPLATE_ENV
+from cxkit.grading.sandbox import QuickKernelManager, SandboxedKernelManager
 
 START_TIMEOUT = 60.0  # seconds for the template to import everything
 
@@ -61,7 +61,7 @@ class Template:
         # before any of its own code could set them (see forkserver.TEMPLATE_ENV).
         env = dict(os.environ, **TEMPLATE_ENV)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cxkit.course.forkserver", self.socket],
+            [sys.executable, "-m", "cxkit.grading.forkserver", self.socket],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -216,7 +216,7 @@ def _new_id() -> str:
 class WarmSandbox:
     """One grading worker's template, inside a bubblewrap sandbox of its own.
 
-    The sandbox is the one a cold kernel gets (:func:`cxkit.course.sandbox.bwrap_argv`):
+    The sandbox is the one a cold kernel gets (:func:`cxkit.grading.sandbox.bwrap_argv`):
     no network, the course folder and home hidden, limits set, and one writable
     work folder, at a fixed path, that the grader empties and refills for every
     submission. The template forks one kernel at a time in it; between two
@@ -228,7 +228,7 @@ class WarmSandbox:
     _local = threading.local()  # one per grading thread (a Dask worker may run several)
 
     def __init__(self, workshop: str, hidden: list[str], readable: list[str], limits: Any) -> None:
-        from cxkit.course.sandbox import PREFIX
+        from cxkit.grading.sandbox import PREFIX
 
         self.key = (workshop, tuple(hidden), tuple(readable), limits)
         self.box = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-warm-"))
@@ -245,7 +245,7 @@ class WarmSandbox:
         self._start()
 
     def _start(self) -> None:
-        from cxkit.course.sandbox import bwrap_argv, kernel_env, pids_cgroup, preexec
+        from cxkit.grading.sandbox import bwrap_argv, kernel_env, pids_cgroup, preexec
 
         mine, theirs = socket.socketpair()
         argv = bwrap_argv(
@@ -255,7 +255,7 @@ class WarmSandbox:
             [Path(r) for r in self.readable],
             self.limits,
         )
-        argv += ["--", sys.executable, "-m", "cxkit.course.forkserver"]
+        argv += ["--", sys.executable, "-m", "cxkit.grading.forkserver"]
         argv += ["--fd", str(theirs.fileno()), str(self.box)]
         # the template, the sandbox's init and bubblewrap itself, beside the kernel's share
         self.cgroup = pids_cgroup(self.limits.processes + 3)
@@ -358,7 +358,7 @@ class WarmSandbox:
         return 0
 
     def close_template(self) -> None:
-        from cxkit.course.sandbox import _kill_group
+        from cxkit.grading.sandbox import _kill_group
 
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
@@ -391,7 +391,7 @@ class SandboxedWarmProvisioner(LocalProvisioner):
     """Ask this thread's sandboxed template for the kernel instead of starting a process."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
-        from cxkit.course.sandbox import kernel_env
+        from cxkit.grading.sandbox import kernel_env
 
         argv = _ipykernel_arguments(cmd)
         if argv is None:
@@ -410,7 +410,7 @@ class SandboxedWarmProvisioner(LocalProvisioner):
 class WarmSandboxedKernelManager(SandboxedKernelManager):
     """A sandboxed kernel forked from this thread's :class:`WarmSandbox` template.
 
-    Everything else is :class:`cxkit.course.sandbox.SandboxedKernelManager`'s:
+    Everything else is :class:`cxkit.grading.sandbox.SandboxedKernelManager`'s:
     interrupts as messages, the process limit watched, traces removed. Its
     connection file and sockets live in the template's channel folder, the one
     folder besides the work folder that the sandbox shares with the grader.

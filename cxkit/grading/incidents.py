@@ -23,8 +23,8 @@ from typing import Any
 
 import nbformat
 
-from cxkit.course.cells import ANSI, split_hidden
-from cxkit.course.sandbox import OUTPUT_CAPPED
+from cxkit.course.cells import ANSI, split_hidden, where
+from cxkit.grading.sandbox import OUTPUT_CAPPED
 
 LARGE_FILE_MB = 20  # files handed in beside the notebooks above this are pointed out
 
@@ -243,21 +243,6 @@ def _compare(
                     "Your code changes how checks or errors work; ask your facilitator.",
                 )
                 break
-
-
-def _heading(cell: Any) -> str:
-    for line in cell.get("source", "").splitlines():
-        if line.lstrip().startswith("#"):
-            return line.lstrip("# ").strip()
-    return ""
-
-
-def where(cells: list[Any], index: int) -> str:
-    """'the cell after 'Exercise 3'': the nearest heading above cell ``index``."""
-    for cell in reversed(cells[: index + 1]):
-        if cell.get("cell_type") == "markdown" and _heading(cell):
-            return f"the cell after '{_heading(cell)}'"
-    return "the first cells"
 
 
 def after(path: Path, cell_timeout: int, limits: Any) -> Findings:

@@ -17,7 +17,7 @@ from typing import Any
 import psutil
 import pytest
 
-from cxkit.course.pool import Template, WarmKernelManager
+from cxkit.grading.pool import Template, WarmKernelManager
 
 pytestmark = pytest.mark.slow
 
@@ -127,7 +127,7 @@ def test_a_kernel_is_ready_and_gone_without_fixed_waits():
     shutting down look every LOOK_EVERY seconds (jupyter_client: 0.1 s)?"""
     import zmq
 
-    from cxkit.course.sandbox import LOOK_EVERY, QuickKernelClient
+    from cxkit.grading.sandbox import LOOK_EVERY, QuickKernelClient
 
     loop = asyncio.new_event_loop()
     manager = WarmKernelManager(kernel_name="cxkit")
@@ -195,7 +195,7 @@ def test_checks_imported_afresh_come_from_the_templates_compiled_code(kernels):
     """Grading imports cxkit.checks afresh before each check: is a rewired copy replaced
     by a working one, built from code the template compiled (not the source, again)?"""
     import cxkit.checks
-    from cxkit.course.sandbox import FRESH_CHECKS
+    from cxkit.grading.sandbox import FRESH_CHECKS
 
     kernel = _start(kernels)
     shown = kernel.run(
@@ -300,7 +300,7 @@ def test_no_kernel_or_template_outlives_a_killed_grader(tmp_path, reaper):
     script = textwrap.dedent(
         """
         import asyncio, time
-        from cxkit.course.pool import Template, WarmKernelManager
+        from cxkit.grading.pool import Template, WarmKernelManager
 
         async def main():
             manager = WarmKernelManager(kernel_name="cxkit")
@@ -362,9 +362,10 @@ def _run_in_sandbox(tmp_path, answers: dict[str, str], between=None) -> dict[str
     import minicourse as mc
     import nbformat
 
-    from cxkit.course.course import Course
-    from cxkit.course.execute import build_job, run_job, warm_available
-    from cxkit.course.grade import _register, ensure_released, executor_settings
+    from cxkit.course.directory import Course
+    from cxkit.course.grade import ensure_released, register_participants
+    from cxkit.grading.execute import build_job, run_job, warm_available
+    from cxkit.grading.local import executor_settings
 
     assert warm_available(True), "the warm sandbox needs Linux and bubblewrap (bwrap)"
     root = mc.make_course(tmp_path / "course")
@@ -372,7 +373,7 @@ def _run_in_sandbox(tmp_path, answers: dict[str, str], between=None) -> dict[str
         mc.hand_in(root, pid, mc.submission({"answer": code}))
     course = Course(root)
     ensure_released(course, "mini")
-    _register(course, list(answers))
+    register_participants(course, list(answers))
     settings = {**executor_settings(course, 20, True, None), "warm": True}
     results = {}
     for pid in answers:
@@ -391,7 +392,7 @@ def _run_in_sandbox(tmp_path, answers: dict[str, str], between=None) -> dict[str
 @pytest.mark.slow
 def test_nothing_of_one_participant_reaches_the_next_in_the_sandbox(tmp_path):
     """A warm sandboxed kernel: no module change, file, process or random state of the last one."""
-    from cxkit.course.pool import WarmSandbox
+    from cxkit.grading.pool import WarmSandbox
 
     results = _run_in_sandbox(
         tmp_path, {"ana": LEAVES_TRACES, "ben": LOOKS_FOR_TRACES, "cem": LOOKS_FOR_TRACES}
@@ -414,7 +415,7 @@ def test_nothing_of_one_participant_reaches_the_next_in_the_sandbox(tmp_path):
 @pytest.mark.slow
 def test_a_dead_sandboxed_template_is_restarted(tmp_path):
     """If the template dies between two submissions, the next one still runs, on a new one."""
-    from cxkit.course.pool import WarmSandbox
+    from cxkit.grading.pool import WarmSandbox
 
     killed = []
 

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 import cxkit
-from cxkit.course.cli import main
+from cxkit.cli import main
 from cxkit.data import story
 from cxkit.data.generate import generate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_defaults_reproduce_datasets_byte_for_byte(tmp_path, capsys):

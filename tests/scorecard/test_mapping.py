@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxkit.course.cli import main
-from cxkit.course.mapping import Problems, Scale, parse_period, read_mapping
-from cxkit.course.scorecard import gather
+from cxkit.cli import main
 from cxkit.errors import CxkitError
+from cxkit.scorecard.card import gather
+from cxkit.scorecard.mapping import Problems, Scale, parse_period, read_mapping
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "scorecard"
 MAPPINGS = ROOT / "workshops" / "reports" / "mappings"
 QUALTRICS = MAPPINGS / "qualtrics.toml"

@@ -1,7 +1,7 @@
 """Grading beyond one machine: participants' notebooks executed on a Dask cluster.
 
 ``cxkit grade 00 --scheduler tcp://host:8786`` sends each sanitized submission
-to the cluster (:func:`cxkit.course.execute.run_job`, sandboxed on the worker)
+to the cluster (:func:`cxkit.grading.execute.run_job`, sandboxed on the worker)
 and records each result here, in the one process that writes the gradebook.
 A worker that dies mid-run loses nothing: Dask runs its jobs again elsewhere,
 and each submission is recorded once, when its first result comes back.
@@ -50,11 +50,11 @@ class DaskGrader:
         self.settings = {**settings, "budget": budget}
 
     def run(self, todo: list[str], prepare: Any, record: Any, progress: Any = None) -> None:
-        """Same contract as :meth:`cxkit.course.grade.Grader.run`."""
+        """Same contract as :meth:`cxkit.grading.local.Grader.run`."""
         from distributed import as_completed
 
-        from cxkit.course.execute import run_job
-        from cxkit.course.grade import next_job
+        from cxkit.grading.execute import run_job
+        from cxkit.grading.local import next_job
 
         client = _client(self.scheduler)
         try:

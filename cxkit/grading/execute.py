@@ -8,7 +8,7 @@ Grading one submission takes three steps:
 2. An executor runs it: a local worker process, or a Dask worker on another
    machine (:func:`run_job`). It uses a fresh kernel in the sandbox, forked
    from a warm template that has imported pandas and cxkit already
-   (:class:`cxkit.course.pool.WarmSandbox`; a cold kernel where bubblewrap is
+   (:class:`cxkit.grading.pool.WarmSandbox`; a cold kernel where bubblewrap is
    missing), in a folder that holds the submission's other files and no
    notebook, and sends back the executed notebook.
 3. The coordinator lets nbgrader autograde the submission as usual, with
@@ -120,7 +120,7 @@ def run_job(job: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
     """
     from traitlets.config import Config
 
-    from cxkit.course.sandbox import SandboxedExecute, configure_kernels, quicker_dates
+    from cxkit.grading.sandbox import SandboxedExecute, configure_kernels, quicker_dates
 
     quicker_dates()
     cfg = Config()
@@ -133,8 +133,8 @@ def run_job(job: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     scratch: Path | None = None
     if settings.get("warm", True) and warm_available(settings["sandbox"]):
-        from cxkit.course.pool import WarmSandbox, WarmSandboxedKernelManager
-        from cxkit.course.sandbox import Limits
+        from cxkit.grading.pool import WarmSandbox, WarmSandboxedKernelManager
+        from cxkit.grading.sandbox import Limits
 
         box = WarmSandbox.for_job(
             job["workshop"],
@@ -223,8 +223,8 @@ def _loads(text: str) -> Any:
 
 def warm_available(sandbox: bool) -> bool:
     """Whether kernels can be forked from a warm template inside the sandbox here."""
-    from cxkit.course.pool import available
-    from cxkit.course.sandbox import bwrap_problem
+    from cxkit.grading.pool import available
+    from cxkit.grading.sandbox import bwrap_problem
 
     return sandbox and available() and not bwrap_problem()
 
@@ -351,11 +351,11 @@ class UseExecuted(NbGraderPreprocessor):
 
 def record_api(course: Any, sandbox: bool, **config: Any) -> Any:
     """nbgrader's API whose autograde takes executed notebooks instead of running kernels."""
-    from cxkit.course.sandbox import SandboxedExecute
+    from cxkit.grading.sandbox import SandboxedExecute, sandboxed_api
 
     # nbconvert checks the notebook against nbformat's schema after every step by
     # default; once, after the last, is enough for a notebook that only gets scores
-    api = course.api(sandbox=sandbox, **{"Exporter.optimistic_validation": True, **config})
+    api = sandboxed_api(course, sandbox, **{"Exporter.optimistic_validation": True, **config})
     steps = api.config.Autograde.autograde_preprocessors
     api.config.Autograde.autograde_preprocessors = [
         UseExecuted if step is SandboxedExecute else step for step in steps

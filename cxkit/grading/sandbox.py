@@ -450,7 +450,7 @@ class SandboxedExecute(Execute):
         if isinstance(self.km, SandboxedKernelManager) and self.km not in self._managers:
             self._managers.append(self.km)
         if cell.cell_type == "code":
-            from cxkit.course.incidents import where
+            from cxkit.course.cells import where
 
             self._place = where(self.nb.cells, cell_index)
             self._note_progress()
@@ -608,7 +608,7 @@ def quicker_dates() -> None:
 
 
 def _note(text: str) -> Any:
-    """A note from the grader in a cell's outputs, read back by cxkit.course.incidents."""
+    """A note from the grader in a cell's outputs, read back by cxkit.grading.incidents."""
     from nbformat.v4 import new_output
 
     # display data, not a stream: nbgrader's LimitOutput trims streams only, never this note
@@ -624,6 +624,18 @@ def configure(cfg: Any, course_root: Path, db_url: str, sandbox: bool = True) ->
         SandboxedExecute if step is Execute else step for step in steps
     ]
     configure_kernels(cfg, course_root, db_url, sandbox)
+
+
+def sandboxed_api(course: Any, sandbox: bool = True, **config: Any) -> Any:
+    """nbgrader's API for ``course`` whose autograde runs every kernel in the sandbox.
+
+    ``sandbox=False`` keeps the resource limits only (and the grader says so, loudly).
+    """
+
+    def prepare(cfg: Any) -> None:
+        configure(cfg, course.root, course.gradebook_url, sandbox=sandbox)
+
+    return course.api(prepare=prepare, **config)
 
 
 def configure_kernels(cfg: Any, course_root: Path, db_url: str, sandbox: bool = True) -> None:

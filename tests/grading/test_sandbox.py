@@ -19,11 +19,11 @@ import minicourse as mc
 import nbformat
 import pytest
 
-from cxkit.course.course import Course
+from cxkit.course.directory import Course
 from cxkit.course.feedback import write_feedback
 from cxkit.course.grade import grade, load_outcomes
-from cxkit.course.sandbox import bwrap_problem
 from cxkit.course.status import status_text
+from cxkit.grading.sandbox import bwrap_problem
 
 pytestmark = pytest.mark.slow
 
@@ -424,7 +424,7 @@ def test_no_sandbox_flag_grades_and_warns_once(tmp_path):
     root = mc.make_course(tmp_path)
     mc.hand_in(root, "ana", mc.submission())
     mc.hand_in(root, "ben", mc.submission({"answer": "answer = 41"}))
-    command = [sys.executable, "-m", "cxkit.course.cli", "grade", "mini", "--course-dir"]
+    command = [sys.executable, "-m", "cxkit.cli", "grade", "mini", "--course-dir"]
     command += [str(root), "--workers", "2", "--quiet", "--no-sandbox"]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     outcomes = load_outcomes(Course(root), "mini")

@@ -11,11 +11,11 @@ import nbformat
 import pytest
 
 from cxkit import CxkitError
-from cxkit.course import lab
-from cxkit.course.cli import main
+from cxkit.cli import main
 from cxkit.course.collect import NBGRADER_NAME, collect
-from cxkit.course.course import Course
-from cxkit.course.submit import submit
+from cxkit.course.directory import Course
+from cxkit.participant import lab
+from cxkit.participant.submit import submit
 
 WHEN = datetime(2026, 11, 24, 9, 30, 5, tzinfo=UTC)
 

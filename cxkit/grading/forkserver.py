@@ -1,6 +1,6 @@
 """The template process of the warm kernel pool: imports once, forks a fresh kernel on request.
 
-Started by :mod:`cxkit.course.pool` as ``python -m cxkit.course.forkserver NAME``.
+Started by :mod:`cxkit.grading.pool` as ``python -m cxkit.grading.forkserver NAME``.
 It imports ipykernel, NumPy, pandas, matplotlib and cxkit once (about 1.5 s),
 then listens on an abstract Unix socket of that name (nothing on disk). Each
 request, one JSON line, asks for one kernel: the template forks, and the child
@@ -79,7 +79,7 @@ PRELOAD = (
     "pdb",
 )
 # Imported afresh by grading before every check (participants' code may have rewired
-# them: cxkit.course.sandbox.FRESH_CHECKS); kernels get them from code compiled here.
+# them: cxkit.grading.sandbox.FRESH_CHECKS); kernels get them from code compiled here.
 COMPILED_ONCE = ("cxkit.checks",)
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
 _exits: dict[int, int] = {}  # forked pid -> exit status, once reaped

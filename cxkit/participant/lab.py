@@ -20,8 +20,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cxkit.course.course import REPO_ROOT, tools_on_path
 from cxkit.errors import CxkitError
+from cxkit.resources import shipped, tools_on_path
 
 KERNEL = "cxkit"
 SETTINGS = Path(".jupyter", "lab", "user-settings")  # JupyterLab settings of this workspace
@@ -81,7 +81,7 @@ def prepare(
     """
     import shutil
 
-    release = (release or REPO_ROOT / "release").resolve()
+    release = (release or shipped("release")).resolve()
     root = Path(workspace).resolve()
     if root == release or release in root.parents:
         raise CxkitError(

@@ -11,20 +11,19 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cxkit.errors import CxkitError
+from cxkit.resources import clone, tools_on_path
 
 try:
     import fcntl
 except ImportError:  # Windows: one cxkit process at a time per course folder
     fcntl = None  # type: ignore[assignment]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 ADVISORY_LOCK = 0x6378_6B69  # "cxki": the key of cxkit's PostgreSQL advisory lock
 _HELD: dict[str, int] = {}  # gradebook URL -> how deep this process holds its lock
 
@@ -67,17 +66,23 @@ def _safe(url: str) -> str:
         return url
 
 
-def tools_on_path() -> None:
-    """Put this Python's ``bin`` folder first on PATH.
+def default_root() -> Path:
+    """The course a command works on without ``--course-dir``.
 
-    nbgrader runs ``alembic`` by name when it creates a gradebook, and kernels
-    are found through ``jupyter``; both fail when cxkit was started as
-    ``.venv/bin/cxkit`` without activating the virtualenv.
+    The current folder if it is a course (it has ``source/``), else the clone
+    cxkit runs from; an installed cxkit has no course of its own.
     """
-    here = str(Path(sys.executable).parent)
-    parts = os.environ.get("PATH", "").split(os.pathsep)
-    if parts[:1] != [here]:
-        os.environ["PATH"] = os.pathsep.join([here, *[p for p in parts if p != here]])
+    here = Path.cwd()
+    if (here / "source").is_dir():
+        return here
+    home = clone()
+    if home is None:
+        raise CxkitError(
+            f"{here} is not a course folder (it has no source/). Lay one out with "
+            "`cxkit quickstart my-course`, then run this in my-course or pass "
+            "--course-dir my-course."
+        )
+    return home
 
 
 @dataclass
@@ -147,17 +152,15 @@ class Course:
         """The notebook names (without .ipynb) of a workshop."""
         return sorted(p.stem for p in (self.folder("source") / workshop).glob("*.ipynb"))
 
-    def api(self, sandbox: bool = True, **config: Any) -> Any:
+    def api(self, prepare: Callable[[Any], None] | None = None, **config: Any) -> Any:
         """nbgrader's API for this course, with cxkit's quiet defaults and extra config.
 
-        Kernels that autograde participants' notebooks always run in cxkit's
-        sandbox (``cxkit.course.sandbox``); ``sandbox=False`` keeps its resource
-        limits only, and says so loudly.
+        ``config`` sets dotted traits (``{"Execute.timeout": 60}``); ``prepare``, if
+        given, may change the whole traitlets Config before the API is built (the
+        grading engine uses it to run every kernel in its sandbox).
         """
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
-
-        from cxkit.course.sandbox import configure
 
         cfg = nbgrader_config(self.root)
         cfg.CourseDirectory.root = str(self.root)
@@ -168,7 +171,8 @@ class Course:
         for dotted, value in config.items():
             section, key = dotted.rsplit(".", 1)
             setattr(cfg[section], key, value)
-        configure(cfg, self.root, self.gradebook_url, sandbox=sandbox)
+        if prepare is not None:
+            prepare(cfg)
         coursedir = CourseDirectory(config=cfg)
         return NbGraderAPI(coursedir=coursedir, config=cfg)
 

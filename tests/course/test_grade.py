@@ -15,7 +15,7 @@ import minicourse as mc
 import nbformat
 import pytest
 
-from cxkit.course.course import Course
+from cxkit.course.directory import Course
 from cxkit.course.feedback import write_feedback
 from cxkit.course.grade import GRADING_FILE, grade, load_outcomes
 from cxkit.course.report import export
@@ -186,7 +186,7 @@ def test_resume_after_kill(tmp_path):
     command = [
         sys.executable,
         "-m",
-        "cxkit.course.cli",
+        "cxkit.cli",
         "grade",
         "mini",
         "--course-dir",
@@ -301,7 +301,8 @@ def test_demo_runs_the_whole_cycle(tmp_path, capsys):
 @pytest.mark.filterwarnings("ignore:Object of type:sqlalchemy.exc.SAWarning")  # nbgrader's
 def test_nbgrader_refuses_an_executed_notebook_that_is_not_the_one_it_sanitized(tmp_path):
     """Could an executor's answer smuggle in other cells? nbgrader's pass must refuse it."""
-    from cxkit.course.execute import (
+    from cxkit.course.grade import ensure_released, register_participants
+    from cxkit.grading.execute import (
         build_job,
         forget_held,
         keep_executed,
@@ -309,13 +310,13 @@ def test_nbgrader_refuses_an_executed_notebook_that_is_not_the_one_it_sanitized(
         record_api,
         run_job,
     )
-    from cxkit.course.grade import _register, ensure_released, executor_settings
+    from cxkit.grading.local import executor_settings
 
     root = mc.make_course(tmp_path / "course")
     mc.hand_in(root, "ana", mc.submission({"answer": "answer = 41"}))
     course = Course(root)
     ensure_released(course, "mini")
-    _register(course, ["ana"])
+    register_participants(course, ["ana"])
     job = build_job(course.api(), course, "mini", "ana")
     assert "secret-hidden-check" in job["notebooks"]["mini"]  # the grade cells as released
     result = run_job(job, executor_settings(course, 10, True, None))
@@ -363,7 +364,7 @@ def test_lighter_bookkeeping_keeps_nbgrader_checks_and_its_gradebook(tmp_path):
     from nbgrader.nbgraderformat import ValidationError
     from nbgrader.preprocessors import CheckCellMetadata
 
-    from cxkit.course.execute import lighter_bookkeeping
+    from cxkit.grading.execute import lighter_bookkeeping
 
     meta = {"grade": True, "solution": False, "locked": True, "grade_id": "total"}
     corrupt = new_notebook(cells=[new_code_cell("x = 1")])
@@ -399,8 +400,8 @@ def test_lighter_bookkeeping_finds_the_cells_nbgrader_finds(tmp_path):
     the ones nbgrader's own lookups find, with its own error for a name it does not know?"""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from cxkit.course.execute import lighter_bookkeeping
     from cxkit.course.grade import ensure_released
+    from cxkit.grading.execute import lighter_bookkeeping
 
     course = Course(mc.make_course(tmp_path / "course"))
     ensure_released(course, "mini")
@@ -435,7 +436,7 @@ def test_cxkit_processes_skip_the_iri_grammar_and_still_check_notebooks(tmp_path
     worker = (
         "import runpy\n"
         f"sys.argv = ['worker', {json.dumps(json.dumps({'progress_dir': str(tmp_path)}))}]\n"
-        "runpy.run_module('cxkit.course.worker', run_name='__main__')  # stdin is empty"
+        "runpy.run_module('cxkit.grading.worker', run_name='__main__')  # stdin is empty"
     )
     probe = (
         "import sys\n"
@@ -465,7 +466,7 @@ def test_cxkit_processes_skip_the_iri_grammar_and_still_check_notebooks(tmp_path
 
     plain = run("pass")
     assert plain[-1] == "grammar: True"  # installed with JupyterLab, so jsonschema loads it
-    for start in ("import cxkit.course.cli", worker):
+    for start in ("import cxkit.cli", worker):
         refused, grammar = run(start)
         assert refused == plain[0] and refused.startswith("refused: 'one' is not of type")
         assert grammar == "grammar: False", start
@@ -477,7 +478,7 @@ def test_a_lost_wake_up_costs_a_quarter_second_not_the_cell_timeout():
     import asyncio
     from queue import Empty
 
-    from cxkit.course.sandbox import _look_again
+    from cxkit.grading.sandbox import _look_again
 
     class Channel:
         def __init__(self, missed: int, message: object) -> None:
@@ -512,7 +513,7 @@ def test_quicker_dates_read_message_stamps_as_jupyter_client_does():
     for kernels' stamps and for everything else a header may hold?"""
     from jupyter_client import jsonutil
 
-    from cxkit.course.sandbox import quicker_dates
+    from cxkit.grading.sandbox import quicker_dates
 
     before = jsonutil.parse_date  # already the quicker one if a job ran in this process
     real = getattr(before, "real", before)

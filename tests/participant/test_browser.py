@@ -112,7 +112,7 @@ def _artifacts() -> Path:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """JupyterLab as ``cxkit lab`` starts it, in a fresh workspace, on a free port."""
-    from cxkit.course import lab as participant_lab
+    from cxkit.participant import lab as participant_lab
 
     workspace = participant_lab.prepare(tmp_path_factory.mktemp("workspace")).root
     token, port = secrets.token_hex(16), _free_port()
@@ -307,9 +307,9 @@ def test_a_participant_answers_validates_saves_and_is_graded(lab, browser, tmp_p
     assert answer.source.strip() == RIGHT
 
     from cxkit.course.collect import collect
-    from cxkit.course.course import Course
+    from cxkit.course.directory import Course
     from cxkit.course.grade import grade
-    from cxkit.course.submit import submit
+    from cxkit.participant.submit import submit
 
     handed_in = submit(WORKSHOP, "jo.smith", lab.workspace)
     course = GradingCourse(tmp_path / "course", WORKSHOP)

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 
 import cxkit
-from cxkit.course import scorecard as sc
-from cxkit.course.cli import main
+from cxkit.cli import main
 from cxkit.errors import CxkitError
+from cxkit.scorecard import card as sc
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "scorecard"
 MAPPINGS = ROOT / "workshops" / "reports" / "mappings"
 PERIOD = "2026-01-01:2026-06-30"

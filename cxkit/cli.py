@@ -33,21 +33,18 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from cxkit.course import skip_iri_grammar
+from cxkit.patches import skip_iri_grammar
 
 skip_iri_grammar()  # before anything imports jsonschema: a second saved on every command
 
-from cxkit.course.course import Course  # noqa: E402
+from cxkit.course.directory import Course  # noqa: E402
 from cxkit.errors import CxkitError  # noqa: E402
 
 
 def _course(args: argparse.Namespace) -> Course:
-    from cxkit.course.course import REPO_ROOT
+    from cxkit.course.directory import default_root
 
-    root = args.course_dir
-    if root is None:
-        root = Path.cwd() if (Path.cwd() / "source").is_dir() else REPO_ROOT
-    return Course(root, args.db_url)
+    return Course(args.course_dir or default_root(), args.db_url)
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -69,7 +66,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _headline(args: argparse.Namespace) -> int:
-    from cxkit.course.headline import headline
+    from cxkit.scorecard.headline import headline
 
     if args.data is not None:
         print(headline(args.data))
@@ -309,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _lab(args: argparse.Namespace) -> int:
-    from cxkit.course import lab
+    from cxkit.participant import lab
 
     workspace = lab.prepare(args.workspace, args.workshops or None)
     print(workspace.summary(), flush=True)
@@ -319,7 +316,7 @@ def _lab(args: argparse.Namespace) -> int:
 
 
 def _submit(args: argparse.Namespace) -> int:
-    from cxkit.course.submit import submit
+    from cxkit.participant.submit import submit
 
     print(submit(_workshop_name(args.workshop, args.workspace), args.id, args.workspace).summary())
     return 0
@@ -352,7 +349,7 @@ def _participant_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _scorecard(args: argparse.Namespace) -> int:
-    from cxkit.course.scorecard import check_text, gather, scorecard
+    from cxkit.scorecard.card import check_text, gather, scorecard
 
     if args.check:
         inputs = gather(args.data, args.mapping)

@@ -20,10 +20,10 @@ from pathlib import Path
 import minicourse as mc
 import pytest
 
-from cxkit.course.course import Course
-from cxkit.course.distributed import DaskGrader
+from cxkit.course.directory import Course
 from cxkit.course.grade import load_outcomes
 from cxkit.errors import CxkitError
+from cxkit.grading.distributed import DaskGrader
 
 pytestmark = pytest.mark.slow
 
@@ -93,7 +93,7 @@ def test_a_killed_worker_loses_no_grade_and_doubles_none(tmp_path):
     root = _course(tmp_path / "course")
     with cluster(tmp_path / "cluster") as (address, workers):
         grader = subprocess.Popen(
-            [sys.executable, "-m", "cxkit.course.cli", "grade", "mini", "--quiet"]
+            [sys.executable, "-m", "cxkit.cli", "grade", "mini", "--quiet"]
             + ["--course-dir", str(root), "--scheduler", address],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -1,0 +1,232 @@
+"""Grading on this machine: a few long-lived worker processes, one submission each at a time.
+
+The grading step (:mod:`cxkit.course.grade`) hands :class:`Grader` the participants
+to grade, a ``prepare`` that builds each one's job (sanitized notebooks) and a
+``record`` that writes each result; the workers (:mod:`cxkit.grading.worker`)
+execute. A worker that outlives the time budget per submission is killed, with its
+kernel, and its submission recorded as failed, naming the cell it was in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import selectors
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from cxkit.course.directory import Course
+from cxkit.grading.worker import encode
+
+# One more worker than cores: between cells each kernel waits for its worker and the
+# worker for it, and a third worker on two cores fills those waits (100 submissions of
+# workshop 00: 71-77 s with 3 workers against 84-85 s with 2, on a 2-core machine).
+DEFAULT_WORKERS = min(8, (os.cpu_count() or 1) + 1)
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen[str]
+    task: str | None = None
+    started: float = 0.0
+    buffer: str = field(default="")
+
+
+def executor_settings(
+    course: Course, cell_timeout: int, sandbox: bool, limits: dict[str, int] | None
+) -> dict[str, Any]:
+    """What an executor needs to know of the course: what to hide, and the limits."""
+    return {
+        "course_root": str(course.root),
+        "db_url": course.gradebook_url,
+        "sandbox": sandbox,
+        "cell_timeout": cell_timeout,
+        "limits": limits or {},
+    }
+
+
+def next_job(queue: list[str], prepare: Any, progress: Any) -> tuple[str, Any] | None:
+    """The next participant in ``queue`` with something to run, and its job (None: no more).
+
+    ``prepare`` returns None for a submission it already recorded (nbgrader could
+    not sanitize it); that one only moves the progress bar on.
+    """
+    while queue:
+        pid = queue.pop(0)
+        job = prepare(pid)
+        if job is not None:
+            return pid, job
+        if progress is not None:
+            progress.update(1)
+    return None
+
+
+class Grader:
+    """Execute many participants' notebooks on a few long-lived local worker processes."""
+
+    def __init__(
+        self,
+        course: Course,
+        workshop: str,
+        workers: int = DEFAULT_WORKERS,
+        cell_timeout: int = 30,
+        budget: float = 180.0,
+        sandbox: bool = True,
+        limits: dict[str, int] | None = None,
+    ) -> None:
+        self.course, self.workshop = course, workshop
+        self.workers = max(1, workers)
+        self.cell_timeout, self.budget = cell_timeout, budget
+        self.progress = course.state / "progress"
+        self.progress.mkdir(exist_ok=True)
+        self._config = json.dumps(
+            {
+                **executor_settings(course, cell_timeout, sandbox, limits),
+                "progress_dir": str(self.progress),
+            }
+        )
+
+    def _spawn(self) -> _Worker:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cxkit.grading.worker", self._config],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            cwd=self.course.root,
+        )
+        return _Worker(process)
+
+    @staticmethod
+    def _kill(worker: _Worker) -> None:
+        import psutil
+
+        try:
+            family = psutil.Process(worker.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            family = []
+        for proc in [*family, worker.process]:
+            with contextlib.suppress(psutil.NoSuchProcess, ProcessLookupError):
+                proc.kill()
+        worker.process.wait()
+        from cxkit.grading.sandbox import remove_traces
+
+        remove_traces(worker.process.pid)
+
+    def run(self, todo: list[str], prepare: Any, record: Any, progress: Any = None) -> None:
+        """Execute ``todo``: ``prepare(participant)`` gives each job (None: nothing to run),
+        ``record(participant, result_dict)`` is called as each one ends.
+
+        One job is kept sanitized ahead, and a worker that finishes gets it before
+        its result is recorded: workers never wait for the gradebook.
+        """
+        queue = list(todo)
+        ahead: list[tuple[str, Any]] = []  # prepared, waiting for a free worker
+        pool = [self._spawn() for _ in range(min(self.workers, len(queue)))]
+        selector = selectors.DefaultSelector()
+        for worker in pool:
+            assert worker.process.stdout is not None
+            selector.register(worker.process.stdout, selectors.EVENT_READ, worker)
+        ready: set[int] = set()
+
+        def give(worker: _Worker) -> None:
+            following = ahead.pop(0) if ahead else next_job(queue, prepare, progress)
+            if following is not None:
+                worker.task, worker.started = following[0], time.monotonic()
+                assert worker.process.stdin is not None
+                worker.process.stdin.write(encode(following[1]) + "\n")
+                worker.process.stdin.flush()
+
+        try:
+            while queue or ahead or any(w.task for w in pool):
+                for worker in pool:
+                    if id(worker) in ready and worker.task is None:
+                        give(worker)
+                if not ahead:
+                    following = next_job(queue, prepare, progress)
+                    if following is not None:
+                        ahead.append(following)
+                for key, _ in selector.select(timeout=0.5):
+                    worker = key.data
+                    line = key.fileobj.readline()  # type: ignore[union-attr]
+                    if not line:  # the worker itself died
+                        self._replace(
+                            worker,
+                            pool,
+                            selector,
+                            ready,
+                            record,
+                            self._explain(worker, "the grading worker died while running {}"),
+                        )
+                        break
+                    message = json.loads(line)
+                    if message.get("ready"):
+                        ready.add(id(worker))
+                        continue
+                    done, worker.task = worker.task, None
+                    give(worker)
+                    record(done, message)
+                    if progress is not None:
+                        progress.update(1)
+                now = time.monotonic()
+                for worker in list(pool):
+                    if worker.task and now - worker.started > self.budget:
+                        self._replace(
+                            worker,
+                            pool,
+                            selector,
+                            ready,
+                            record,
+                            self._explain(
+                                worker,
+                                f"took longer than the {self.budget:.0f} s budget per "
+                                "submission: it ran out of time in {}",
+                            ),
+                            progress,
+                        )
+        finally:
+            for worker in pool:
+                self._kill(worker)
+                (self.progress / f"{worker.process.pid}.txt").unlink(missing_ok=True)
+            selector.close()
+
+    def _progress(self, worker: _Worker) -> tuple[str, list[str]]:
+        """Where the worker's kernel was, and what it ran into, from the executor's note."""
+        note = self.progress / f"{worker.process.pid}.txt"
+        try:
+            place, *facts = note.read_text(encoding="utf-8").strip().splitlines()
+        except (OSError, ValueError):
+            return "", []
+        return place, list(dict.fromkeys(facts))
+
+    def _explain(self, worker: _Worker, template: str) -> str:
+        place, facts = self._progress(worker)
+        return "; ".join([template.format(place or "a cell"), *facts])
+
+    def _replace(
+        self,
+        worker: _Worker,
+        pool: list[_Worker],
+        selector: Any,
+        ready: set[int],
+        record: Any,
+        reason: str,
+        progress: Any = None,
+    ) -> None:
+        task = worker.task
+        selector.unregister(worker.process.stdout)
+        self._kill(worker)
+        (self.progress / f"{worker.process.pid}.txt").unlink(missing_ok=True)
+        ready.discard(id(worker))
+        fresh = self._spawn()
+        pool[pool.index(worker)] = fresh
+        assert fresh.process.stdout is not None
+        selector.register(fresh.process.stdout, selectors.EVENT_READ, fresh)
+        if task:
+            record(task, {"success": False, "failure": reason, "seconds": self.budget})
+            if progress is not None:
+                progress.update(1)

@@ -1,0 +1,8 @@
+"""The organisation scorecard on a company's own exports.
+
+``mapping`` reads an export through a mapping file (which column is which, which
+scale, which team is which department) and lists every problem at once; ``card``
+computes the scorecard's tables and renders them to one offline page;
+``headline`` is the short summary ``cxkit data generate`` prints. It never imports
+the grading engine.
+"""
