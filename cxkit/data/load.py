@@ -173,7 +173,7 @@ def _schema(table: str) -> Table:
     return SCHEMAS[table]
 
 
-def _sniff(path: Path) -> tuple[str, str]:
+def sniff(path: Path) -> tuple[str, str]:
     """Return (encoding, delimiter) of a CSV file, refusing what cannot be read."""
     head = path.read_bytes()[:65536]
     if head.startswith(b"\xef\xbb\xbf"):
@@ -205,7 +205,7 @@ def _read_raw(path: Path, usecols: list[str] | None = None) -> pd.DataFrame:
         raise CxkitError(
             f"{path} is empty (0 bytes). Export the table again, with a header row and data."
         )
-    encoding, delimiter = _sniff(path)
+    encoding, delimiter = sniff(path)
     try:
         frame = pd.read_csv(
             path,

@@ -358,13 +358,13 @@ class WarmSandbox:
         return 0
 
     def close_template(self) -> None:
-        from cxkit.grading.sandbox import _kill_group
+        from cxkit.grading.sandbox import kill_group
 
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
         if self.process is not None:
             self.process.wait()
-        _kill_group(self.cgroup)
+        kill_group(self.cgroup)
         self.cgroup = None
         with contextlib.suppress(OSError):
             self.socket.close()

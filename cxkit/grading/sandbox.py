@@ -228,12 +228,13 @@ def remove_traces(owner: int) -> None:
     """
     for base in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")):
         for group in base.glob(f"{PREFIX}{owner}-*"):
-            _kill_group(group)
+            kill_group(group)
     for channel in Path(tempfile.gettempdir()).glob(f"{PREFIX}{owner}-*"):
         shutil.rmtree(channel, ignore_errors=True)
 
 
-def _kill_group(group: Path | None) -> None:
+def kill_group(group: Path | None) -> None:
+    """Kill every process left in a kernel's cgroup (None: the kernel had none)."""
     if group is None:
         return
     import signal
@@ -396,7 +397,7 @@ class SandboxedKernelManager(QuickKernelManager):
 
     def remove_traces(self) -> None:
         """Kill what is left of the kernel and remove its cgroup and socket folder."""
-        _kill_group(self._cgroup)
+        kill_group(self._cgroup)
         self._cgroup = None
         shutil.rmtree(self._channel, ignore_errors=True)
 

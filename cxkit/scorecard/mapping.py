@@ -430,9 +430,9 @@ def _scale(
 
 
 def _header(path: Path) -> list[str]:
-    from cxkit.data.load import _sniff
+    from cxkit.data.load import sniff
 
-    encoding, delimiter = _sniff(path)
+    encoding, delimiter = sniff(path)
     try:
         return [
             str(c)
@@ -443,9 +443,9 @@ def _header(path: Path) -> list[str]:
 
 
 def _chunks(path: Path, usecols: list[str], skip: int, size: int) -> Iterator[pd.DataFrame]:
-    from cxkit.data.load import _sniff
+    from cxkit.data.load import sniff
 
-    encoding, delimiter = _sniff(path)
+    encoding, delimiter = sniff(path)
     yield from pd.read_csv(
         path,
         sep=delimiter,
