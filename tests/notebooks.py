@@ -270,8 +270,8 @@ class GradingCourse:
     """
 
     def __init__(self, root: Path, workshop: str) -> None:
-        from cxkit.resources import tools_on_path
         from cxkit.course.release import generate
+        from cxkit.resources import tools_on_path
 
         tools_on_path()  # nbgrader runs alembic by name when it creates a gradebook
         self.root, self.workshop = root, workshop
