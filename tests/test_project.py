@@ -64,18 +64,6 @@ def test_ci_runs_make_test_and_nothing_else():
     assert not any("pytest" in c for c in commands)
 
 
-def test_participant_side_never_imports_facilitator_side():
-    """Does no participant module import cxkit.course?"""
-    offenders = []
-    for path in (ROOT / "cxkit").rglob("*.py"):
-        if "course" in path.relative_to(ROOT / "cxkit").parts:
-            continue
-        text = path.read_text()
-        if re.search(r"^\s*(from|import) cxkit\.course", text, re.MULTILINE):
-            offenders.append(str(path.relative_to(ROOT)))
-    assert offenders == []
-
-
 def test_importing_cxkit_changes_no_matplotlib_setting():
     """Does importing cxkit and its helpers leave matplotlib's rcParams and the warnings
     filters alone?"""
