@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cxkit.errors import CxkitError
-from cxkit.metrics import _column, _frame
+from cxkit.validate import check_column, check_table
 
 MAX_EXACT = 10
 QUADRANTS = {
@@ -60,7 +60,7 @@ def _shapley(r2: np.ndarray, k: int) -> np.ndarray:
 
 
 def _numeric_column(frame: pd.DataFrame, name: str, param: str) -> pd.Series:
-    column = _column(frame, name, "key_drivers", param)
+    column = check_column(frame, name, "key_drivers", param)
     if pd.api.types.is_bool_dtype(column.dtype) or not pd.api.types.is_numeric_dtype(column.dtype):
         raise CxkitError(
             f'key_drivers: column "{name}" must hold numbers (ratings or scores), found dtype '
@@ -110,7 +110,7 @@ def key_drivers(
     >>> print(round(table["shapley_share"].sum(), 3), round(table.attrs["r2"], 3))
     0.873 0.873
     """
-    frame = _frame(df, "key_drivers")
+    frame = check_table(df, "key_drivers")
     if drivers is None:
         drivers = [str(c) for c in frame.columns if str(c).startswith("rating_")]
         if not drivers:

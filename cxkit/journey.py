@@ -19,7 +19,8 @@ import pandas as pd
 
 from cxkit.data.schema import STAGES
 from cxkit.errors import CxkitError, close_match
-from cxkit.metrics import _column, _complete, _dates, _frame, _where, csat_by, fcr, nps_by
+from cxkit.metrics import csat_by, fcr, nps_by
+from cxkit.validate import check_column, check_complete, check_dates, check_table, name_rows
 
 
 def _stage_order(where: pd.Series, stages: Sequence[str] | None, func: str) -> list[str]:
@@ -82,7 +83,7 @@ def _people(who: pd.Series, func: str) -> np.ndarray:
     """A number per customer id (0, 1, 2, ...); missing ids are refused, naming the rows."""
     codes = pd.factorize(_objects(who))[0]
     if (codes < 0).any():
-        _complete(who, func)
+        check_complete(who, func)
     return np.asarray(codes)
 
 
@@ -130,9 +131,9 @@ def funnel(
     >>> table["step_conversion"].round(1).tolist()
     [100.0, 91.0, 47.9]
     """
-    frame = _frame(events, "funnel")
-    person = _people(_column(frame, customer, "funnel", "customer"), "funnel")
-    where = _complete(_column(frame, stage, "funnel", "stage"), "funnel")
+    frame = check_table(events, "funnel")
+    person = _people(check_column(frame, customer, "funnel", "customer"), "funnel")
+    where = check_complete(check_column(frame, stage, "funnel", "stage"), "funnel")
     order = _stage_order(where, stages, "funnel")
     codes = _codes(where, order)
     furthest = pd.Series(codes).groupby(person).max().to_numpy()
@@ -204,15 +205,15 @@ def handoffs(
     5.0
     """
     func = "handoffs"
-    moves = _frame(transfers, func)
-    opened = _frame(tickets, func)
-    moved = _complete(_column(moves, ticket, func, "ticket"), func)
-    source = _complete(_column(moves, from_department, func, "from_department"), func)
-    target = _complete(_column(moves, to_department, func, "to_department"), func)
-    start = _dates(moves, handed, func, "handed")
-    pick = _dates(moves, picked_up, func, "picked_up")
-    ids = _complete(_column(opened, ticket, func, "ticket"), func)
-    done = _dates(opened, resolved, func, "resolved", allow_missing=True)
+    moves = check_table(transfers, func)
+    opened = check_table(tickets, func)
+    moved = check_complete(check_column(moves, ticket, func, "ticket"), func)
+    source = check_complete(check_column(moves, from_department, func, "from_department"), func)
+    target = check_complete(check_column(moves, to_department, func, "to_department"), func)
+    start = check_dates(moves, handed, func, "handed")
+    pick = check_dates(moves, picked_up, func, "picked_up")
+    ids = check_complete(check_column(opened, ticket, func, "ticket"), func)
+    done = check_dates(opened, resolved, func, "resolved", allow_missing=True)
     if (
         not isinstance(stall_hours, int | float)
         or isinstance(stall_hours, bool)
@@ -224,7 +225,7 @@ def handoffs(
     early = (pick < start).to_numpy()
     if early.any():
         raise CxkitError(
-            f'{func}: "{picked_up}" is before "{handed}" in {_where(moves.index, early)}. '
+            f'{func}: "{picked_up}" is before "{handed}" in {name_rows(moves.index, early)}. '
             "Fix these times or leave the rows out."
         )
     keys = pd.Index(_objects(ids))
@@ -232,14 +233,14 @@ def handoffs(
         twice = ids.duplicated().to_numpy()
         raise CxkitError(
             f'{func}: the tickets table lists some "{ticket}" more than once: '
-            f"{_where(opened.index, twice, ids.to_numpy())}. Keep one row per ticket."
+            f"{name_rows(opened.index, twice, ids.to_numpy())}. Keep one row per ticket."
         )
     position = keys.get_indexer(_objects(moved))
     unknown = position < 0
     if unknown.any():
         raise CxkitError(
             f"{func}: {int(unknown.sum())} transfer(s) name a ticket that is not in the tickets "
-            f"table: {_where(moves.index, unknown, moved.to_numpy())}. Pass the full tickets "
+            f"table: {name_rows(moves.index, unknown, moved.to_numpy())}. Pass the full tickets "
             "table, or leave these transfers out."
         )
     finished = pd.Series(done.to_numpy()[position], index=moves.index)
@@ -275,8 +276,8 @@ def _ticket_surveys(
 ) -> pd.DataFrame:
     """Pair each survey with the customer's ticket resolved on or shortly before its date."""
     func = "satisfaction_by_handoffs"
-    done = _dates(opened, resolved, func, "resolved", allow_missing=True)
-    asked = _dates(answers, date, func, "date")
+    done = check_dates(opened, resolved, func, "resolved", allow_missing=True)
+    asked = check_dates(answers, date, func, "date")
     right = pd.DataFrame(
         {
             "__who": opened[customer].astype("object").to_numpy(),
@@ -355,11 +356,11 @@ def satisfaction_by_handoffs(
     True
     """
     func = "satisfaction_by_handoffs"
-    opened = _frame(tickets, func)
-    answers = _frame(surveys, func)
+    opened = check_table(tickets, func)
+    answers = check_table(surveys, func)
     for frame, name, param in ((opened, customer, "customer"), (answers, customer, "customer")):
-        _complete(_column(frame, name, func, param), func)
-    moves = _complete(_column(opened, handoff_count, func, "handoff_count"), func)
+        check_complete(check_column(frame, name, func, param), func)
+    moves = check_complete(check_column(opened, handoff_count, func, "handoff_count"), func)
     if not pd.api.types.is_integer_dtype(moves.dtype):
         raise CxkitError(
             f'{func}: column "{handoff_count}" must hold whole numbers of handoffs, found dtype '
@@ -367,7 +368,7 @@ def satisfaction_by_handoffs(
             f'df["{handoff_count}"].astype(int).'
         )
     if survey_type is not None:
-        kinds = _column(answers, "survey_type", func, "survey_type")
+        kinds = check_column(answers, "survey_type", func, "survey_type")
         if not (kinds == survey_type).any():
             found = [str(k) for k in pd.unique(kinds.dropna())]
             raise CxkitError(
@@ -467,10 +468,10 @@ def time_between(
             f"{func}: unit={unit!r} is not known.{close_match(str(unit), ['days', 'hours'])} "
             'Choose "days" or "hours".'
         )
-    frame = _frame(events, func)
-    who = _column(frame, customer, func, "customer")
-    when = _dates(frame, timestamp, func, "timestamp")
-    what = _complete(_column(frame, touchpoint, func, "touchpoint"), func)
+    frame = check_table(events, func)
+    who = check_column(frame, customer, func, "customer")
+    when = check_dates(frame, timestamp, func, "timestamp")
+    what = check_complete(check_column(frame, touchpoint, func, "touchpoint"), func)
     order, person = _ordered(who, when, func)
     if isinstance(what.dtype, pd.CategoricalDtype):
         step, names = what.cat.codes.to_numpy()[order], what.cat.categories
@@ -542,10 +543,10 @@ def stalls(
     0
     """
     func = "stalls"
-    frame = _frame(events, func)
-    who = _column(frame, customer, func, "customer")
-    when = _dates(frame, timestamp, func, "timestamp")
-    where = _complete(_column(frame, stage, func, "stage"), func)
+    frame = check_table(events, func)
+    who = check_column(frame, customer, func, "customer")
+    when = check_dates(frame, timestamp, func, "timestamp")
+    where = check_complete(check_column(frame, stage, func, "stage"), func)
     if not isinstance(idle_days, int | float) or isinstance(idle_days, bool) or idle_days <= 0:
         raise CxkitError(f"{func}: idle_days must be a positive number of days, got {idle_days!r}.")
     order_names = _stage_order(where, stages, func)
@@ -607,8 +608,8 @@ def owned_touchpoints(
         from cxkit.data import load
 
         touchpoints = load("touchpoints")
-    frame = _frame(touchpoints, func)
-    owner = _column(frame, column, func, "column")
+    frame = check_table(touchpoints, func)
+    owner = check_column(frame, column, func, "column")
     known = [str(d) for d in pd.unique(owner.dropna())]
     if department not in known:
         raise CxkitError(
@@ -654,10 +655,10 @@ def journey_map(
     0
     """
     func = "journey_map"
-    frame = _frame(events, func)
-    who = _people(_column(frame, customer, func, "customer"), func)
-    where = _complete(_column(frame, stage, func, "stage"), func)
-    owner = _complete(_column(frame, department, func, "department"), func)
+    frame = check_table(events, func)
+    who = _people(check_column(frame, customer, func, "customer"), func)
+    where = check_complete(check_column(frame, stage, func, "stage"), func)
+    owner = check_complete(check_column(frame, department, func, "department"), func)
     order = _stage_order(where, stages, func)
     teams = (
         [str(c) for c in owner.cat.categories]

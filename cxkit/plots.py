@@ -18,7 +18,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from cxkit.errors import CxkitError, close_match
-from cxkit.metrics import _column, _dates, _frame, csat_by, effort_by, nps, nps_by
+from cxkit.metrics import csat_by, effort_by, nps, nps_by
+from cxkit.validate import check_column, check_dates, check_table
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour vision.
 OKABE_ITO = {
@@ -66,7 +67,7 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
 
 def _needs(table: Any, columns: Sequence[str], func: str, made_by: str) -> pd.DataFrame:
     """Check that ``table`` has the columns a result of ``made_by`` has."""
-    frame = _frame(table, func)
+    frame = check_table(table, func)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         names = [str(c) for c in frame.columns]
@@ -272,7 +273,7 @@ def plot_journey_map(
     ['discover', 'sign up', 'buy']
     >>> ax.figure.clf()
     """
-    frame = _frame(table, "plot_journey_map")
+    frame = check_table(table, "plot_journey_map")
     counts = frame.to_numpy(dtype=float)
     ax = _axes(ax, (1.1 * frame.shape[1] + 3, 0.55 * frame.shape[0] + 2))
     image = ax.imshow(counts, cmap="Blues", aspect="auto", vmin=0)
@@ -454,10 +455,10 @@ def plot_trend(
             f"{func}: freq={freq!r} is not known.{close_match(str(freq), periods)} "
             f"Choose one of: {', '.join(periods)}."
         )
-    frame = _frame(df, func)
-    when = _dates(frame, date, func, "date")
+    frame = check_table(df, func)
+    when = check_dates(frame, date, func, "date")
     name, unit, default = _METRICS[metric]
-    scores = _column(frame, column or default, func, "column")
+    scores = check_column(frame, column or default, func, "column")
     work = pd.DataFrame({"period": when.dt.to_period(periods[freq]), "score": scores.to_numpy()})
     by_metric = {
         "nps": lambda: nps_by(work, "period", "score", level),

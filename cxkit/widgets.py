@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from cxkit.errors import CxkitError, close_match
-from cxkit.metrics import _column, _dates, _flags, _frame, _z, csat_by, effort_by, nps_by
+from cxkit.metrics import csat_by, effort_by, nps_by
+from cxkit.validate import check_column, check_dates, check_flags, check_level, check_table
 
 if TYPE_CHECKING:
     import ipywidgets
@@ -80,8 +81,10 @@ def explore(
     >>> int(table.loc["NPS", "n"])
     262
     """
-    frame = _frame(surveys, "explore")
-    keep = _choose(department, _column(frame, "department", "explore", "department"), "department")
+    frame = check_table(surveys, "explore")
+    keep = _choose(
+        department, check_column(frame, "department", "explore", "department"), "department"
+    )
     if segment is not None and segment != ALL:
         if "segment" in frame.columns:
             segments = frame["segment"]
@@ -91,7 +94,7 @@ def explore(
                 'explore(surveys, cxkit.load("customers"), segment="household").'
             )
         else:
-            lookup = _frame(customers, "explore").set_index("customer_id")["segment"]
+            lookup = check_table(customers, "explore").set_index("customer_id")["segment"]
             segments = frame["customer_id"].map(lookup).rename("segment")
         keep = keep & _choose(segment, segments, "segment")
     if period is not None and period != ALL:
@@ -101,7 +104,7 @@ def explore(
             raise CxkitError(
                 f'explore: period={period!r} is not a period; write "2025", "2025Q3" or "2025-07".'
             ) from None
-        when = _dates(frame, date, "explore", "date")
+        when = check_dates(frame, date, "explore", "date")
         keep = keep & ((when >= span.start_time) & (when <= span.end_time)).to_numpy()
     chosen = frame[keep]
     if chosen.empty:
@@ -162,15 +165,15 @@ def flag_recent(
     265
     """
     func = "flag_recent"
-    answers, happened = _frame(surveys, func), _frame(events, func)
-    marked = _flags(happened, flag, func, "flag")
-    when = _dates(happened, date, func, "date")
-    asked = _dates(answers, response_date, func, "response_date")
+    answers, happened = check_table(surveys, func), check_table(events, func)
+    marked = check_flags(happened, flag, func, "flag")
+    when = check_dates(happened, date, func, "date")
+    asked = check_dates(answers, response_date, func, "response_date")
     if not isinstance(days, int | float) or isinstance(days, bool) or days < 0:
         raise CxkitError(f"{func}: days must be 0 or more, got {days!r}.")
     right = pd.DataFrame(
         {
-            "who": _column(happened, customer, func, "customer")
+            "who": check_column(happened, customer, func, "customer")
             .astype("object")
             .to_numpy()[marked],
             "day": when.to_numpy()[marked].astype("datetime64[us]"),
@@ -178,7 +181,7 @@ def flag_recent(
     ).dropna()
     left = pd.DataFrame(
         {
-            "who": _column(answers, customer, func, "customer").astype("object").to_numpy(),
+            "who": check_column(answers, customer, func, "customer").astype("object").to_numpy(),
             "day": asked.to_numpy().astype("datetime64[us]"),
             "row": np.arange(len(answers)),
         }
@@ -254,17 +257,17 @@ def what_if(
     [11.4, 13.3, 1.9]
     """
     func = "what_if"
-    frame = _frame(surveys, func)
-    z = _z(level, func)
+    frame = check_table(surveys, func)
+    z = check_level(level, func)
     if isinstance(affected, str):
-        touched = _flags(frame, affected, func, "affected")
+        touched = check_flags(frame, affected, func, "affected")
     else:
         if not isinstance(affected, pd.Series) or not affected.index.equals(frame.index):
             raise CxkitError(
                 f"{func}: affected must be a True/False column of the same table (same index), "
                 'or its name, e.g. cxkit.flag_recent(surveys, invoices, "disputed").'
             )
-        touched = _flags(affected.to_frame("affected"), "affected", func, "affected")
+        touched = check_flags(affected.to_frame("affected"), "affected", func, "affected")
     if (
         not isinstance(reduction, int | float)
         or isinstance(reduction, bool)
@@ -278,7 +281,7 @@ def what_if(
             f"{func}: {'no' if sizes[0] < 2 else 'every'} response is affected, so there is "
             "nothing to compare. Check the affected column."
         )
-    values = _column(frame, column, func, "column").to_numpy(dtype=float)
+    values = check_column(frame, column, func, "column").to_numpy(dtype=float)
     answered = ~np.isnan(values)
     hit, hit_var = _shares(values[touched & answered])
     rest, rest_var = _shares(values[~touched & answered])
@@ -390,7 +393,7 @@ def explorer(
 
     surveys = load("surveys") if surveys is None else surveys
     customers = load("customers") if customers is None else customers
-    when = _dates(_frame(surveys, "explorer"), "response_date", "explorer", "date")
+    when = check_dates(check_table(surveys, "explorer"), "response_date", "explorer", "date")
 
     def options(column: pd.Series) -> list[str]:
         found = set(column.dropna().astype(str))
@@ -461,7 +464,9 @@ def what_if_explorer(
 
     surveys = load("surveys") if surveys is None else surveys
     invoices = load("invoices") if invoices is None else invoices
-    kinds = _column(_frame(surveys, "what_if_explorer"), "survey_type", "what_if_explorer", "")
+    kinds = check_column(
+        check_table(surveys, "what_if_explorer"), "survey_type", "what_if_explorer", ""
+    )
     relationship = surveys[(kinds == "relationship").to_numpy()]
     disputed = flag_recent(relationship, invoices, "disputed", days)
     slider = w.IntSlider(value=50, min=0, max=100, step=5, description="disputes -%")
