@@ -188,13 +188,13 @@ def test_story_damaged_parcels_lower_the_post_delivery_answer(company):
 
 def test_dock_columns_come_from_their_own_stream_and_repeat(tmp_path):
     """Is the dock stream drawn without touching the chunk's stream, the same on every run?"""
-    from cxkit.data.simulate import _DOCK_STREAM, _side_stream
+    from cxkit.data.simulate.core import DOCK_STREAM, side_stream
 
     chunk = np.random.default_rng(np.random.SeedSequence([7, 1]).spawn(1)[0])
     before = chunk.bit_generator.state
-    first = _side_stream(chunk, _DOCK_STREAM).random(5)
+    first = side_stream(chunk, DOCK_STREAM).random(5)
     assert chunk.bit_generator.state == before
-    assert np.array_equal(first, _side_stream(chunk, _DOCK_STREAM).random(5))
+    assert np.array_equal(first, side_stream(chunk, DOCK_STREAM).random(5))
     assert not np.array_equal(first, chunk.random(5))
     generate(tmp_path / "a", seed=7)
     generate(tmp_path / "b", seed=7)
