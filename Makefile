@@ -4,11 +4,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo lab test lint format bench clean help
+.PHONY: demo lab check test lint format bench clean help
 
 help:
 	@echo "make demo   run the main job on the bundled sample company"
 	@echo "make lab    a participant's own copy of the notebooks, in JupyterLab (./workspace)"
+	@echo "make check  the everyday tier: lint, then the tests not marked slow or browser (under 3 min)"
 	@echo "make test   lint, then every test"
 	@echo "make lint   ruff, ruff format --check, mypy"
 	@echo "make bench  benchmarks: figures and ratios against plain pandas"
@@ -30,6 +31,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+check: lint
+	$(PY) -m pytest -q -m "not slow and not browser"
 
 test: lint
 	$(PY) -m pytest

@@ -35,6 +35,7 @@ def _notebook_bytes(answer: str = "answer = 42") -> bytes:
     return nbformat.writes(mc.submission({"answer": answer})).encode()
 
 
+@pytest.mark.slow  # builds an nbgrader gradebook (alembic): seconds a test
 def test_roster_import_keeps_departments_and_fills_the_gradebook(course):
     """Are participants in nbgrader's gradebook, with departments kept beside it?"""
     stored = roster(course)
@@ -49,6 +50,7 @@ def test_roster_import_keeps_departments_and_fills_the_gradebook(course):
         )
 
 
+@pytest.mark.slow  # builds an nbgrader gradebook (alembic): seconds a test
 def test_roster_import_adds_without_losing_anyone(course, tmp_path):
     """Does importing a late joiner keep the participants imported before?"""
     (tmp_path / "late.csv").write_text("id,name,email,department\ndara,Dara D,,legal\n")
@@ -75,6 +77,7 @@ def test_bad_rosters_are_refused(tmp_path, text, words):
         read_roster(path)
 
 
+@pytest.mark.slow  # builds an nbgrader gradebook (alembic): seconds a test
 def test_collect_places_every_kind_of_hand_in(course, tmp_path):
     """Are nbgrader-named zips, id folders and e-mail-named zips all placed?"""
     inbox = tmp_path / "inbox"
@@ -91,6 +94,7 @@ def test_collect_places_every_kind_of_hand_in(course, tmp_path):
     assert stamp.read_text().startswith("2026-11-20 09:30:00")
 
 
+@pytest.mark.slow  # builds an nbgrader gradebook (alembic): seconds a test
 def test_collect_reports_what_it_cannot_place(course, tmp_path):
     """Is every file that cannot be placed reported with why?"""
     inbox = tmp_path / "inbox"
@@ -118,6 +122,7 @@ def test_collect_reports_what_it_cannot_place(course, tmp_path):
     assert "Could not place 6 file(s)" in result.summary()
 
 
+@pytest.mark.slow  # builds an nbgrader gradebook (alembic): seconds a test
 def test_newer_hand_in_replaces_older(course, tmp_path):
     """When someone hands in twice, is the newer kept and the older reported?"""
     inbox = tmp_path / "inbox"
@@ -135,12 +140,14 @@ def test_newer_hand_in_replaces_older(course, tmp_path):
     assert again.placed == [] and len(again.unchanged) == 1
 
 
+@pytest.mark.slow  # builds an nbgrader gradebook (alembic): seconds a test
 def test_collect_missing_path(course, tmp_path):
     """Does collecting a folder that does not exist say so?"""
     with pytest.raises(CxkitError, match="Cannot find"):
         collect(course, "mini", tmp_path / "nothing")
 
 
+@pytest.mark.slow  # builds an nbgrader gradebook (alembic): seconds a test
 def test_unknown_workshop_suggests(course):
     """Is a misspelled workshop name answered with the right one?"""
     with pytest.raises(CxkitError, match='Did you mean "mini"'):
