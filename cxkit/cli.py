@@ -9,6 +9,7 @@ One command for a whole workshop cycle::
     cxkit feedback 00                  one HTML page per participant
     cxkit report 00                    the facilitator report (offline HTML)
     cxkit status 00                    who handed in, who was graded, who failed and why
+    cxkit quickstart my-course         a new course folder from the shipped workshops
     cxkit demo                         all of the above on a simulated cohort
     cxkit scorecard --data export/ --mapping m.toml --out card/
                                        the organisation CX scorecard on your own data
@@ -302,6 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_demo)
     _participant_commands(commands)
     _scorecard_command(commands)
+    _quickstart_command(commands)
     return parser
 
 
@@ -395,6 +397,29 @@ def _scorecard_command(commands: argparse._SubParsersAction) -> None:
     card.add_argument("--pdf", action="store_true", help="also print a PDF (needs Chromium)")
     card.add_argument("--title", default="Customer experience scorecard")
     card.set_defaults(func=_scorecard)
+
+
+def _quickstart(args: argparse.Namespace) -> int:
+    from cxkit.course.quickstart import quickstart
+
+    print(quickstart(args.folder, args.workshops, force=args.force).summary())
+    return 0
+
+
+def _quickstart_command(commands: argparse._SubParsersAction) -> None:
+    quick = commands.add_parser(
+        "quickstart", help="lay out a new course folder from the shipped workshops"
+    )
+    quick.add_argument("folder", type=Path, help="the new course folder (created if missing)")
+    quick.add_argument(
+        "--workshops", nargs="+", metavar="WORKSHOP", help="e.g. --workshops 00 01 (default: all)"
+    )
+    quick.add_argument(
+        "--force",
+        action="store_true",
+        help="lay out into a folder that is not empty, replacing files of the same name",
+    )
+    quick.set_defaults(func=_quickstart)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

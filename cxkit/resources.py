@@ -34,9 +34,15 @@ def clone() -> Path | None:
 
 
 def homes() -> list[Path]:
-    """The folders searched for shipped files, in order: a clone first, then the prefixes."""
+    """The folders searched for shipped files, in order: a clone first, then the prefixes.
+
+    The prefixes are this environment's (a virtualenv or conda), then the base
+    Python's, then the user's (``pip install --user`` puts the files in
+    ``~/.local/share/cxkit``).
+    """
     places = [home] if (home := clone()) is not None else []
-    for prefix in (sysconfig.get_path("data"), sys.prefix, sys.base_prefix):
+    user = sysconfig.get_path("data", sysconfig.get_preferred_scheme("user"))
+    for prefix in (sysconfig.get_path("data"), sys.prefix, sys.base_prefix, user):
         share = Path(prefix) / "share" / "cxkit"
         if share not in places:
             places.append(share)

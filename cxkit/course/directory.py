@@ -85,6 +85,34 @@ def default_root() -> Path:
     return home
 
 
+def find_workshop(name: str, names: list[str]) -> str:
+    """The workshop among ``names`` that ``name`` means: its full name, number or ending.
+
+    Examples
+    --------
+    >>> find_workshop("00", ["00-foundations", "04-legal"])
+    '00-foundations'
+    >>> find_workshop("legal", ["00-foundations", "04-legal"])
+    '04-legal'
+
+    Raises
+    ------
+    CxkitError
+        When no workshop, or more than one, fits: with a did-you-mean and the list.
+    """
+    if name in names:
+        return name
+    prefixed = [n for n in names if n.split("-", 1)[0] == name or n.endswith(name)]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    from cxkit.errors import close_match
+
+    raise CxkitError(
+        f'There is no workshop "{name}".{close_match(name, names)} '
+        f"The workshops are: {', '.join(names)}."
+    )
+
+
 @dataclass
 class Course:
     """An nbgrader course directory, with an optional SQLAlchemy gradebook URL."""
@@ -136,17 +164,7 @@ class Course:
             raise CxkitError(f"{self.folder('source')} holds no workshop notebooks.")
         if name is None:
             return names[0]
-        if name in names:
-            return name
-        prefixed = [n for n in names if n.split("-", 1)[0] == name or n.endswith(name)]
-        if len(prefixed) == 1:
-            return prefixed[0]
-        from cxkit.errors import close_match
-
-        raise CxkitError(
-            f'There is no workshop "{name}".{close_match(name, names)} '
-            f"The workshops are: {', '.join(names)}."
-        )
+        return find_workshop(name, names)
 
     def notebooks(self, workshop: str) -> list[str]:
         """The notebook names (without .ipynb) of a workshop."""

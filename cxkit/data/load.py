@@ -37,13 +37,15 @@ def tables() -> list[str]:
 def sample_dir() -> Path:
     """Return the folder holding the shipped sample company.
 
-    ``CXKIT_DATA`` overrides it. Without a checkout (an installed wheel), the
-    sample is generated once into a cache folder: the generator is seeded, so it
-    is the same data.
+    ``CXKIT_DATA`` overrides it. A clone keeps the sample in ``datasets/``; an
+    installed cxkit carries the same files in ``share/cxkit/datasets/`` (see
+    :func:`cxkit.resources.shipped`). Only where neither is found (cxkit
+    installed without its data files) is the sample generated, once, into a
+    cache folder: the generator is seeded, so it is the same data.
     """
     folder, cache = _sample_folder()
     if cache and not (folder / "customers.csv").is_file():
-        from cxkit.data.generate import generate  # only needed without a checkout
+        from cxkit.data.generate import generate  # only needed without the shipped copy
 
         generate(folder)
     return folder
@@ -51,12 +53,13 @@ def sample_dir() -> Path:
 
 def _sample_folder() -> tuple[Path, bool]:
     """Where the sample is, and whether that is the cache folder cxkit fills itself."""
+    from cxkit.resources import shipped
+
     override = os.environ.get("CXKIT_DATA")
     if override:
         return Path(override), False
-    shipped = Path(__file__).resolve().parents[2] / "datasets"
-    if (shipped / "customers.csv").is_file():
-        return shipped, False
+    with contextlib.suppress(CxkitError):  # neither a clone nor share/cxkit has it
+        return shipped("datasets/customers.csv").parent, False
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cxkit" / "sample"
     return cache, True
 
