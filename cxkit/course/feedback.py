@@ -26,17 +26,7 @@ import nbformat
 from cxkit.course.cells import ANSI, error_message, split_hidden
 from cxkit.course.directory import Course
 from cxkit.course.grade import Outcome, load_outcomes
-
-STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
-       color: #1b1b1b; line-height: 1.5; }
-pre { background: #f4f4f4; padding: .6rem; overflow-x: auto; border-radius: 4px; }
-.badge { padding: .5rem .8rem; border-radius: 4px; margin: .4rem 0 1.2rem; }
-.pass { background: #e3f1e8; border-left: 5px solid #009e73; }
-.fail { background: #fbe9e0; border-left: 5px solid #d55e00; }
-.pending { background: #fff6da; border-left: 5px solid #e69f00; }
-.summary { font-size: 1.1rem; }
-"""
+from cxkit.course.render import STYLE
 
 
 def _cell_html(cell: Any, grade: dict[str, tuple[float | None, float]]) -> str:

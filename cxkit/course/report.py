@@ -8,10 +8,6 @@ HTML without code: charts embedded as images, nothing loaded from the network.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +16,8 @@ import pandas as pd
 
 from cxkit.course.cells import error_message, split_hidden
 from cxkit.course.directory import Course
-from cxkit.course.feedback import STYLE
 from cxkit.course.grade import load_outcomes, submissions
+from cxkit.course.render import render_notebook
 from cxkit.course.roster import roster
 from cxkit.resources import shipped
 
@@ -121,65 +117,13 @@ def render(
     title: str,
     template: Path = TEMPLATE,
 ) -> Path:
-    """Execute the report template with papermill and write offline HTML without code."""
-    import papermill as pm
-    from nbconvert import HTMLExporter
+    """Run the report template on the two CSV files; write offline HTML without code.
 
-    out_html.parent.mkdir(parents=True, exist_ok=True)
-    executed = out_html.with_suffix(".ipynb")
-    with _quiet_stderr():  # the report kernel's start-up notices are noise here
-        pm.execute_notebook(
-            str(template),
-            str(executed),
-            parameters={
-                "participants_csv": str(participants),
-                "exercises_csv": str(exercises),
-                "title": title,
-            },
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(out_html.parent),
-        )
-    notebook = nbformat.read(executed, as_version=4)
-    notebook.cells = [c for c in notebook.cells if "remove-cell" not in c.metadata.get("tags", [])]
-    exporter = HTMLExporter(
-        template_name="basic",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    body, _ = exporter.from_notebook_node(notebook)
-    page = (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{title}</title><style>{STYLE}{_TABLES}</style></head>\n<body>\n{body}\n"
-        "</body></html>\n"
-    )
-    out_html.write_text(page, encoding="utf-8")
-    return out_html
-
-
-_TABLES = """
-body { max-width: 64rem; }
-table { border-collapse: collapse; margin: .5rem 0 1.5rem; font-size: .92rem; }
-th, td { border-bottom: 1px solid #ddd; padding: .3rem .6rem; text-align: left; }
-th { background: #f4f4f4; }
-img { max-width: 100%; }
-.anchor-link { display: none; }
-"""
-
-
-@contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Send file descriptor 2 (inherited by the kernel) to /dev/null for a while."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+    See :func:`cxkit.course.render.render_notebook`: the page is replaced only
+    when complete, and a failing template raises a ``CxkitError`` naming the cell.
+    """
+    parameters = {"participants_csv": participants, "exercises_csv": exercises, "title": title}
+    return render_notebook(template, parameters, out_html, title, name="facilitator report")
 
 
 def report(course: Course, workshop: str) -> Path:

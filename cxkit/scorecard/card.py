@@ -26,7 +26,6 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 import cxkit
+from cxkit.course.render import render_notebook
 from cxkit.errors import CxkitError
 from cxkit.resources import shipped
 from cxkit.scorecard.mapping import (
@@ -575,59 +575,21 @@ def aggregate(
 # --- rendering -----------------------------------------------------------------------------
 
 
-def _kernel() -> str:
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    return "cxkit" if "cxkit" in KernelSpecManager().find_kernel_specs() else "python3"
-
-
 def render(aggregates: Path, out_html: Path, title: str, template: Path | None = None) -> Path:
-    """Run the template (default ``TEMPLATE``) on the aggregates; write offline HTML, no code."""
-    import nbformat
-    import papermill as pm
-    from nbconvert import HTMLExporter
+    """Run the template (default ``TEMPLATE``) on the aggregates; write offline HTML, no code.
 
-    from cxkit.course.feedback import STYLE
-    from cxkit.course.report import _TABLES, _quiet_stderr
-
-    executed = out_html.with_suffix(".ipynb")
-    try:
-        with _quiet_stderr():
-            pm.execute_notebook(
-                str(template or TEMPLATE),
-                str(executed),
-                parameters={"aggregates": str(aggregates)},
-                kernel_name=_kernel(),
-                progress_bar=False,
-                cwd=str(aggregates),
-            )
-    except pm.PapermillExecutionError as err:
-        raise CxkitError(
-            f"The scorecard template stopped at cell {err.exec_count}: {err.ename}: {err.evalue}. "
-            "This is a bug in cxkit, not in your data; please report it with this message."
-        ) from None
-    notebook = nbformat.read(executed, as_version=4)
-    notebook.cells = [c for c in notebook.cells if "remove-cell" not in c.metadata.get("tags", [])]
-    exporter = HTMLExporter(
-        template_name="basic",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
+    See :func:`cxkit.course.render.render_notebook`: a failing template raises a
+    ``CxkitError`` naming the cell, and leaves no page.
+    """
+    return render_notebook(
+        template or TEMPLATE,
+        {"aggregates": aggregates},
+        out_html,
+        title,
+        name="scorecard",
+        css=_PAGES,
+        chart_alt="A chart; its numbers are in the table beside it",
     )
-    body, _ = exporter.from_notebook_node(notebook)
-    body = body.replace(
-        'alt="No description has been provided for this image"',
-        'alt="A chart; its numbers are in the table beside it"',
-    )
-    page = (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{escape(title)}</title><style>{STYLE}{_TABLES}{_PAGES}</style></head>\n"
-        f"<body>\n{body}\n"
-        "</body></html>\n"
-    )
-    out_html.write_text(page, encoding="utf-8")
-    executed.unlink()
-    return out_html
 
 
 _PAGES = """

@@ -1,0 +1,275 @@
+"""Notebook to page: the one renderer behind the facilitator report and the scorecard.
+
+A report template is a notebook with a ``parameters`` cell (in
+``workshops/reports/``). :func:`render_notebook` runs it with papermill, in this
+process, on a kernel of this very Python, and writes one self-contained HTML
+page without code: charts embedded as images, nothing loaded from the network,
+the title escaped. The page appears whole or not at all, and a template that
+fails becomes a :class:`~cxkit.errors.CxkitError` naming the template, the cell
+and what to do.
+
+The kernel runs ``sys.executable`` whatever kernelspecs are registered: the
+report must run on the Python, and the cxkit, that wrote its data. A kernelspec
+named ``python3`` or ``cxkit`` in the user's Jupyter folders can point at another
+environment (or at none that has pandas), and the ``cxkit`` kernelspec exists
+only where ``make`` registered it, not in an installed wheel.
+
+:data:`STYLE` and :data:`TABLES` are the stylesheet cxkit's pages share (the
+participants' feedback uses :data:`STYLE` too); :func:`page` wraps a body in it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from cxkit.errors import CxkitError
+from cxkit.resources import shipped
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
+       color: #1b1b1b; line-height: 1.5; }
+pre { background: #f4f4f4; padding: .6rem; overflow-x: auto; border-radius: 4px; }
+.badge { padding: .5rem .8rem; border-radius: 4px; margin: .4rem 0 1.2rem; }
+.pass { background: #e3f1e8; border-left: 5px solid #009e73; }
+.fail { background: #fbe9e0; border-left: 5px solid #d55e00; }
+.pending { background: #fff6da; border-left: 5px solid #e69f00; }
+.summary { font-size: 1.1rem; }
+"""
+TABLES = """
+body { max-width: 64rem; }
+table { border-collapse: collapse; margin: .5rem 0 1.5rem; font-size: .92rem; }
+th, td { border-bottom: 1px solid #ddd; padding: .3rem .6rem; text-align: left; }
+th { background: #f4f4f4; }
+img { max-width: 100%; }
+.anchor-link { display: none; }
+"""
+KERNEL = "python3"  # the name under which ipykernel describes the Python running it
+# outputs that only work with JavaScript (widgets load theirs from a CDN); their
+# text or image representations are shown instead
+NEEDS_SCRIPT = ("application/javascript", "application/vnd.jupyter.widget-view+json")
+NETWORK = re.compile(
+    r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""",
+    re.IGNORECASE,
+)
+
+
+def page(title: str, body: str, css: str = "") -> str:
+    """A whole HTML document: the title escaped, :data:`STYLE` and ``css`` inline.
+
+    Examples
+    --------
+    >>> html = page("Q&A <draft>", "<p>hello</p>")
+    >>> "<title>Q&amp;A &lt;draft&gt;</title>" in html, html.count("<p>hello</p>")
+    (True, 1)
+    """
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{escape(title)}</title><style>{STYLE}{css}</style></head>\n"
+        f"<body>\n{body}\n</body></html>\n"
+    )
+
+
+@contextlib.contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """Send file descriptor 2 (inherited by a kernel) to /dev/null for a while.
+
+    A kernel's start-up notices ("running over TCP without encryption") are
+    noise in a facilitator's terminal.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def render_notebook(
+    template: Path,
+    parameters: Mapping[str, Any],
+    out_html: Path,
+    title: str,
+    *,
+    name: str | None = None,
+    css: str = "",
+    chart_alt: str = "A chart",
+) -> Path:
+    """Run a report template with papermill and write its outputs as one offline page.
+
+    Parameters
+    ----------
+    template
+        The notebook; its ``parameters`` cell is overridden by ``parameters``.
+    parameters
+        Values for the template. A :class:`~pathlib.Path` is passed as an
+        absolute path: the kernel runs in a scratch folder of its own.
+    out_html
+        The page to write; its folder is created. It is replaced only when the
+        new page is complete.
+    title
+        The page's ``<title>``, escaped here. A template that shows the title
+        in its body escapes it there.
+    name
+        What the template makes ("scorecard"), for error messages; by default
+        its file name.
+    css
+        Style rules added after :data:`STYLE` and :data:`TABLES`.
+    chart_alt
+        The alternative text of every chart (an image output).
+
+    Returns
+    -------
+    Path
+        ``out_html``.
+
+    Raises
+    ------
+    CxkitError
+        When the template is missing, a cell fails (naming the cell), the kernel
+        stops, or the page would load something from the network.
+    """
+    import papermill as pm
+    from nbclient.exceptions import DeadKernelError
+
+    name = name or template.stem.replace("_", " ")
+    if not template.is_file():
+        raise CxkitError(
+            f"The {name} template {template} does not exist. Give an existing notebook, "
+            "or leave the template out to use the one cxkit ships."
+        )
+    values = {k: str(v.absolute()) if isinstance(v, Path) else v for k, v in parameters.items()}
+    with tempfile.TemporaryDirectory(prefix="cxkit-render-") as scratch:
+        try:
+            with quiet_stderr():
+                notebook = pm.execute_notebook(
+                    str(template),
+                    None,
+                    parameters=values,
+                    kernel_name=KERNEL,
+                    language="python",
+                    kernel_manager_class=_this_python(),
+                    progress_bar=False,
+                    cwd=scratch,
+                )
+        except pm.PapermillExecutionError as err:
+            raise CxkitError(_cell_failed(template, name, err)) from None
+        except (DeadKernelError, RuntimeError, TimeoutError, OSError) as err:
+            raise CxkitError(
+                f"The {name} template could not run to its end: its kernel ({sys.executable} "
+                f"-m ipykernel) stopped: {err}. Check that ipykernel is installed in that "
+                "Python (pip install ipykernel) and that memory is free, then run again."
+            ) from err
+    body = _body(notebook, chart_alt)
+    found = NETWORK.search(body)
+    if found:
+        raise CxkitError(
+            f"The {name} template {template} shows output that loads from the network "
+            f"({found.group(0)[:80]}...), and cxkit's pages open offline. Show that output "
+            "as a table or an image (a PNG chart) instead."
+        )
+    _write_atomically(out_html, page(title, body, TABLES + css))
+    return out_html
+
+
+def _this_python() -> type:
+    """A kernel manager that starts ipykernel on ``sys.executable``, ignoring kernelspecs."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class ThisPython(AsyncKernelManager):
+        """ipykernel's own description of this Python: no kernelspec folder is searched."""
+
+        @default("kernel_spec_manager")
+        def _no_folders(self) -> KernelSpecManager:
+            return KernelSpecManager(kernel_dirs=[])
+
+    return ThisPython
+
+
+def _cell_failed(template: Path, name: str, err: Any) -> str:
+    """Words for a failed cell: its place in the template, its first line, the error, the fix."""
+    import nbformat
+
+    cells = nbformat.read(template, as_version=4).cells
+    number = next(
+        (i for i, c in enumerate(cells, start=1) if c.source.strip() == err.source.strip()), None
+    )
+    first = next((line for line in err.source.splitlines() if line.strip()), "")
+    where = f"cell {number} of {template.name}" if number else f"cell In [{err.exec_count}]"
+    if _is_shipped(template):
+        fix = "This is a bug in cxkit, not in your data; please report it with this message."
+    else:
+        fix = f"Fix that cell in {template}, or leave the template out to use the one cxkit ships."
+    return (
+        f"The {name} template stopped at {where} (the cell starting {first!r}): "
+        f"{err.ename}: {err.evalue}. {fix}"
+    )
+
+
+def _is_shipped(template: Path) -> bool:
+    try:
+        return template.resolve().is_relative_to(shipped("workshops/reports").resolve())
+    except CxkitError:
+        return False
+
+
+def _body(notebook: Any, chart_alt: str) -> str:
+    """The HTML of a notebook's outputs for readers.
+
+    Left out: code, prompts, cells tagged ``remove-cell``, output that needs
+    JavaScript, and what cells wrote to stderr (warnings quote the template's
+    code, and are for its author, not the page's reader).
+    """
+    from nbconvert import HTMLExporter
+
+    notebook.cells = [c for c in notebook.cells if "remove-cell" not in c.metadata.get("tags", [])]
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.metadata.setdefault("alt", chart_alt)  # the images' alternative text
+        for output in cell.outputs:
+            for mime in NEEDS_SCRIPT:
+                output.get("data", {}).pop(mime, None)
+        cell.outputs = [o for o in cell.outputs if _for_readers(o)]
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook)
+    return str(body)
+
+
+def _for_readers(output: Any) -> bool:
+    if output.get("output_type") == "stream":
+        return bool(output.get("name") != "stderr")
+    return "data" not in output or bool(output["data"])
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` beside ``path``, then rename it over: never half a page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    try:
+        # os.open applies the umask (a temporary file's 0600 would hide a page meant to be shared)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
