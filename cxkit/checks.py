@@ -78,27 +78,6 @@ def _friendly(
     return lines
 
 
-def _keep_brief(shell: Any) -> None:
-    """Have IPython keep what the participant saw of a failed check, not a full traceback.
-
-    IPython 9 also formats every error's full traceback once more, to keep it for
-    ``%notebook``, whatever was shown: about 0.045 s of CPU for each failed check,
-    a sixth of a graded kernel's time in workshop 00, for one line shown.
-    """
-    full = getattr(shell, "_format_exception_for_storage", None)
-    if full is None or getattr(full, "keeps_brief", False):
-        return
-
-    def keep(exception: BaseException, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(exception, (CheckFailed, CxkitError)):
-            lines = _brief(type(exception), exception, exception.__traceback__)
-            return {"ename": type(exception).__name__, "evalue": str(exception), "traceback": lines}
-        return full(exception, *args, **kwargs)
-
-    keep.keeps_brief = True  # type: ignore[attr-defined]
-    shell._format_exception_for_storage = keep
-
-
 def start(friendly: bool = True) -> None:
     """Get a notebook ready for checks; call it once, in the first code cell.
 
@@ -127,10 +106,13 @@ def start(friendly: bool = True) -> None:
         return
     from IPython import get_ipython
 
+    from cxkit.patches import keep_brief
+
     shell = get_ipython()
     if shell is not None and hasattr(shell, "_showtraceback"):
         shell.set_custom_exc((CheckFailed, CxkitError), _friendly)
-        _keep_brief(shell)
+        # IPython 9 would format the full traceback again for %notebook: keep the brief one
+        keep_brief(shell, (CheckFailed, CxkitError), _brief)
 
 
 # --- the core: one number, judged ---------------------------------------------------------

@@ -41,10 +41,10 @@ from cxkit.grading.execute import (
     forget_held,
     keep_executed,
     keep_sanitized,
-    lighter_bookkeeping,
     record_api,
 )
 from cxkit.grading.local import DEFAULT_WORKERS, Grader, executor_settings
+from cxkit.patches import lighter_bookkeeping
 
 GRADING_FILE = "grading.json"
 

@@ -34,7 +34,6 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +119,8 @@ def run_job(job: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
     """
     from traitlets.config import Config
 
-    from cxkit.grading.sandbox import SandboxedExecute, configure_kernels, quicker_dates
+    from cxkit.grading.sandbox import SandboxedExecute, configure_kernels
+    from cxkit.patches import quicker_dates
 
     quicker_dates()
     cfg = Config()
@@ -362,131 +362,3 @@ def record_api(course: Any, sandbox: bool, **config: Any) -> Any:
     ]
     api.config.Autograde.sanitize_preprocessors = [UseSanitized]
     return api
-
-
-class _SchemaCheckedOnce:
-    """``jsonschema`` as nbgrader's metadata check uses it, with each schema checked once.
-
-    ``jsonschema.validate`` checks the schema itself against the JSON-schema
-    standard on every call, and nbgrader calls it for every cell: nine tenths
-    of the check's time. Here each schema is checked on first use and its
-    validator kept; a cell's errors are found and chosen (``best_match``) as
-    ``jsonschema.validate`` finds and chooses them. nbgrader reads its schema
-    from disk for every notebook, so schemas are told apart by their content.
-    Every submission of a workshop has the same cell metadata: metadata found
-    valid once is not checked again against the same schema.
-    """
-
-    KEEP = 10_000  # valid metadata remembered at most; beyond that, checked every time
-
-    def __init__(self) -> None:
-        import jsonschema
-
-        self._jsonschema = jsonschema
-        self._texts: dict[int, tuple[Any, str]] = {}  # id(schema) -> (schema, its JSON)
-        self._validators: dict[str, Any] = {}  # a schema's JSON -> its validator
-        self._valid: set[tuple[str, str]] = set()  # (a schema's JSON, metadata's JSON)
-
-    def _text(self, schema: Any) -> str:
-        known = self._texts.get(id(schema))
-        if known is None:
-            if len(self._texts) >= 64:  # nbgrader's schemas come and go: let them
-                self._texts.clear()
-            known = self._texts[id(schema)] = (schema, json.dumps(schema, sort_keys=True))
-        return known[1]
-
-    def validate(self, instance: Any, schema: Any) -> None:
-        from jsonschema.exceptions import best_match
-
-        text = self._text(schema)
-        validator = self._validators.get(text)
-        if validator is None:
-            kind = self._jsonschema.validators.validator_for(schema)
-            kind.check_schema(schema)
-            validator = self._validators[text] = kind(schema)
-        try:
-            seen: tuple[str, str] | None = (text, json.dumps(instance, sort_keys=True))
-        except (TypeError, ValueError):  # not JSON: check it, and remember nothing
-            seen = None
-        if seen is not None and seen in self._valid:
-            return
-        error = best_match(validator.iter_errors(instance))
-        if error is not None:
-            raise error
-        if seen is not None and len(self._valid) < self.KEEP:
-            self._valid.add(seen)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._jsonschema, name)
-
-
-def _cells_by_notebook(kind: Any, real: Any) -> Any:
-    """nbgrader's ``Gradebook.find_source_cell`` (or ``find_graded_cell``), one query per notebook.
-
-    nbgrader looks up each cell of each submission on its own, and builds the
-    query anew every time. Here the first lookup in a notebook reads all its
-    cells of that ``kind`` at once, and the gradebook keeps them while it is open.
-    A name not found there goes to nbgrader's own method: its other kinds of
-    cell, and its own error.
-    """
-    from nbgrader.api import Assignment, Notebook
-
-    def find(gradebook: Any, name: str, notebook: str, assignment: str) -> Any:
-        kept = gradebook.__dict__.setdefault("_cxkit_cells", {})
-        key = (kind.__name__, notebook, assignment)
-        if key not in kept:
-            rows = (
-                gradebook.db.query(kind)
-                .join(Notebook, Notebook.id == kind.notebook_id)
-                .join(Assignment, Assignment.id == Notebook.assignment_id)
-                .filter(Notebook.name == notebook, Assignment.name == assignment)
-                .all()
-            )
-            kept[key] = {row.name: row for row in rows}
-        found = kept[key].get(name)
-        return found if found is not None else real(gradebook, name, notebook, assignment)
-
-    return find
-
-
-@contextlib.contextmanager
-def lighter_bookkeeping() -> Iterator[None]:
-    """nbgrader's bookkeeping for many submissions, without the work it repeats for each one.
-
-    Inside this block, in this process: nbgrader's metadata check checks its
-    JSON schema once instead of once per cell (:class:`_SchemaCheckedOnce`),
-    and each gradebook address keeps one SQLAlchemy engine, so its queries are
-    compiled once instead of every time nbgrader opens the gradebook (each
-    ``Gradebook.close()`` still releases the engine's connections), and an open
-    gradebook reads a notebook's source and grade cells in one query each
-    (:func:`_cells_by_notebook`; nothing inside the block changes a released
-    notebook's cells). The same checks run, with the same errors, and the same
-    rows are written.
-    """
-    import nbgrader.api
-    import nbgrader.nbgraderformat.common as metadata
-    from nbgrader.api import Gradebook, GradeCell, SourceCell
-
-    real_engine, real_jsonschema = nbgrader.api.create_engine, metadata.jsonschema
-    real_source, real_graded = Gradebook.find_source_cell, Gradebook.find_graded_cell
-    engines: dict[tuple[str, str], Any] = {}
-
-    def create_engine(url: Any, **options: Any) -> Any:
-        key = (str(url), repr(sorted(options.items())))
-        if key not in engines:
-            engines[key] = real_engine(url, **options)
-        return engines[key]
-
-    nbgrader.api.create_engine = create_engine
-    metadata.jsonschema = _SchemaCheckedOnce()
-    Gradebook.find_source_cell = _cells_by_notebook(SourceCell, real_source)
-    Gradebook.find_graded_cell = _cells_by_notebook(GradeCell, real_graded)
-    try:
-        yield
-    finally:
-        nbgrader.api.create_engine = real_engine
-        metadata.jsonschema = real_jsonschema
-        Gradebook.find_source_cell = real_source
-        Gradebook.find_graded_cell = real_graded
-        for engine in engines.values():
-            engine.dispose()

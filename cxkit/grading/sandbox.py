@@ -47,6 +47,8 @@ from jupyter_core.utils import ensure_async, run_sync
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Dict, List, Type, Unicode, default
 
+from cxkit.patches import look_again, shorter_waits
+
 try:
     import resource
 except ImportError:  # Windows: no resource limits at all
@@ -283,17 +285,8 @@ class QuickKernelClient(AsyncKernelClient):
         return context
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
-        iopub = self.iopub_channel
-        waited = iopub.get_msg
-
-        async def get_msg(timeout: float | None = None) -> Any:
-            return await waited(timeout=min(timeout or LOOK_EVERY, LOOK_EVERY))
-
-        iopub.get_msg = get_msg
-        try:
+        with shorter_waits(self.iopub_channel, LOOK_EVERY):
             await super()._async_wait_for_ready(timeout)
-        finally:
-            iopub.get_msg = waited
 
 
 class QuickKernelManager(AsyncKernelManager):
@@ -505,7 +498,7 @@ class SandboxedExecute(Execute):
     async def async_start_new_kernel_client(self) -> Any:
         client = await super().async_start_new_kernel_client()
         for channel in (client.shell_channel, client.iopub_channel):
-            _look_again(channel)
+            look_again(channel)
         return client
 
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
@@ -549,63 +542,6 @@ FRESH_CHECKS = (
     "'cxkit' in _cx.modules and _cx.modules['cxkit'].__dict__.pop('checks', None)\n"
     "del _cx\n"
 )
-
-
-def _look_again(channel: Any, every: float = 0.25) -> None:
-    """Make a kernel client channel's waits look for a message again every ``every`` s.
-
-    Now and then the wake-up for a message that has arrived never comes, and the
-    wait lasts its whole timeout: workshop 00's ``interact()`` cell, done in
-    30 ms, waited for its reply until the 30 s cell timeout in about 3 of every
-    100 submissions graded three at a time (jupyter/nbclient#312 reports the same).
-    Looking again finds the message at once, so a lost wake-up costs at most
-    ``every`` seconds. The timeout is kept.
-    """
-    from queue import Empty
-
-    wait = channel.get_msg
-
-    async def get_msg(timeout: float | None = None) -> Any:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            left = every if deadline is None else max(0.0, deadline - time.monotonic())
-            try:
-                return await wait(timeout=min(every, left))
-            except Empty:
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise
-
-    channel.get_msg = get_msg
-
-
-def quicker_dates() -> None:
-    """Read the kernels' message stamps as jupyter_client does, without dateutil's parser.
-
-    An executor reads the ``date`` of some 200 messages per submission, and
-    jupyter_client hands each to dateutil: about a tenth of an executor's CPU.
-    Kernels stamp ``2026-11-30T22:13:41.123456Z``; that form is read with
-    ``datetime.fromisoformat`` into the very same value, UTC as dateutil's
-    ``tzutc()``. Anything else goes to jupyter_client's own reader. Safe to call
-    more than once.
-    """
-    from datetime import datetime
-
-    from dateutil.tz import tzutc
-    from jupyter_client import jsonutil
-
-    real = jsonutil.parse_date
-    if hasattr(real, "real"):  # already this reader, wrapped round jupyter_client's own
-        return
-    utc, pattern = tzutc(), jsonutil.ISO8601_PAT
-
-    def parse_date(s: str | None) -> str | datetime | None:
-        if s is not None and len(s) == 27 and s[-1] == "Z" and pattern.match(s):
-            with contextlib.suppress(ValueError):
-                return datetime.fromisoformat(s[:-1]).replace(tzinfo=utc)
-        return real(s)
-
-    parse_date.real = real  # type: ignore[attr-defined]
-    jsonutil.parse_date = parse_date
 
 
 def _note(text: str) -> Any:

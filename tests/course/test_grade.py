@@ -364,7 +364,7 @@ def test_lighter_bookkeeping_keeps_nbgrader_checks_and_its_gradebook(tmp_path):
     from nbgrader.nbgraderformat import ValidationError
     from nbgrader.preprocessors import CheckCellMetadata
 
-    from cxkit.grading.execute import lighter_bookkeeping
+    from cxkit.patches import lighter_bookkeeping
 
     meta = {"grade": True, "solution": False, "locked": True, "grade_id": "total"}
     corrupt = new_notebook(cells=[new_code_cell("x = 1")])
@@ -401,7 +401,7 @@ def test_lighter_bookkeeping_finds_the_cells_nbgrader_finds(tmp_path):
     from nbgrader.api import Gradebook, MissingEntry
 
     from cxkit.course.grade import ensure_released
-    from cxkit.grading.execute import lighter_bookkeeping
+    from cxkit.patches import lighter_bookkeeping
 
     course = Course(mc.make_course(tmp_path / "course"))
     ensure_released(course, "mini")
@@ -478,7 +478,7 @@ def test_a_lost_wake_up_costs_a_quarter_second_not_the_cell_timeout():
     import asyncio
     from queue import Empty
 
-    from cxkit.grading.sandbox import _look_again
+    from cxkit.patches import look_again
 
     class Channel:
         def __init__(self, missed: int, message: object) -> None:
@@ -492,16 +492,16 @@ def test_a_lost_wake_up_costs_a_quarter_second_not_the_cell_timeout():
             return self.message
 
     late = Channel(missed=1, message={"msg_type": "execute_reply"})
-    _look_again(late, every=0.05)
+    look_again(late, every=0.05)
     assert asyncio.run(late.get_msg(timeout=30)) == {"msg_type": "execute_reply"}
     assert late.waits == [0.05, 0.05]
 
     forever = Channel(missed=0, message={"msg_type": "status"})
-    _look_again(forever, every=0.05)
+    look_again(forever, every=0.05)
     assert asyncio.run(forever.get_msg(timeout=None)) == {"msg_type": "status"}
 
     silent = Channel(missed=0, message=None)
-    _look_again(silent, every=0.05)
+    look_again(silent, every=0.05)
     with pytest.raises(Empty):
         asyncio.run(silent.get_msg(timeout=0.12))
     assert len(silent.waits) in (3, 4) and max(silent.waits) <= 0.05
@@ -513,7 +513,7 @@ def test_quicker_dates_read_message_stamps_as_jupyter_client_does():
     for kernels' stamps and for everything else a header may hold?"""
     from jupyter_client import jsonutil
 
-    from cxkit.grading.sandbox import quicker_dates
+    from cxkit.patches import quicker_dates
 
     before = jsonutil.parse_date  # already the quicker one if a job ran in this process
     real = getattr(before, "real", before)
