@@ -1,6 +1,7 @@
 """The seeded simulation of the sample company, one module per table family.
 
-:mod:`cxkit.data.generate` runs it and writes the files. ``core`` holds what
+Each family is vectorised with numpy over a chunk of customers;
+:mod:`cxkit.data.generate` runs the chunks and writes the files. ``core`` holds what
 every family shares: the calendar, the id counters and the random streams of a
 :class:`~cxkit.data.simulate.core.Chunk` of customers. The families, in the
 order their draws are made (:mod:`cxkit.data.simulate.company` keeps that order):
