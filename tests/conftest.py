@@ -37,10 +37,11 @@ def sample_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def other_company(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A sample-sized company generated with another seed, for answers that must follow the data."""
-    from cxkit.data.generate import generate
+def other_company() -> Path:
+    """A sample-sized company generated with another seed, for answers that must follow the data.
 
-    folder = tmp_path_factory.mktemp("seed7")
-    generate(folder, seed=7)
-    return folder
+    Generated once and kept between runs until the generator changes (read-only).
+    """
+    from notebooks import generated
+
+    return generated(seed=7)

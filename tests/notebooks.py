@@ -14,7 +14,13 @@ A workshop's own test module is a few lines with these::
 source/; a workshop's own module tests what only it has.
 
 ``GradingCourse`` builds a temporary nbgrader course, takes submissions and
-autogrades them; ``exercises`` pairs each answer cell with its grade cell.
+autogrades them (``GradingCourse.shared`` builds one per workshop and test run);
+``exercises`` pairs each answer cell with its grade cell.
+
+Each notebook is solved once per test run for given parameters: ``solve``
+keeps every run and hands each caller a copy of its variables, and
+``solve_with`` resumes a run from the cell it changes. ``generated`` keeps the
+companies the generator makes on disk between runs, keyed by its source.
 
 Cells are told apart by their nbgrader metadata (``kind``): setup (the first
 code cell), parameters, instruction (locked markdown), data (locked code),
@@ -23,12 +29,21 @@ answer, grade (autograded test) and reflection (manually graded markdown).
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import copy
+import hashlib
 import io
+import os
 import re
 import shutil
+import sys
+import tempfile
+import time
+import types
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -200,28 +215,84 @@ def _quiet_globals() -> Iterator[None]:
         warnings.showwarning = saved
 
 
-def solve(
-    notebook: nbformat.NotebookNode, parameters: dict[str, Any] | None = None
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Run a notebook's code cells in this process, fast and without a kernel.
+@dataclass
+class _Run:
+    """A notebook solved in this process: its variables and grade outcomes at the end, and,
+    when kept, before each answer cell (by cell index)."""
 
-    The parameters replace the ``parameters`` cell's values. Returns the
-    notebook's variables after the last cell, and the outcome of each grade
-    cell: "" when it passed, else the error message. Stops at the first failure
-    of any other cell (raising it). For checking many parameter values and the
-    values a solution finds; ``run`` is the real thing.
+    namespace: dict[str, Any]
+    outcomes: dict[str, str]
+    before: dict[int, tuple[dict[str, Any], dict[str, str]]] = field(default_factory=dict)
+
+
+_RUNS: dict[str, _Run] = {}  # by notebook and parameters; see _key
+_SNAPSHOTS: dict[str, _Run] = {}  # the last run kept with its snapshots (the mistakes' run)
+
+
+def _key(notebook: nbformat.NotebookNode, parameters: dict[str, Any] | None) -> str:
+    text = nbformat.writes(notebook) + repr(sorted((parameters or {}).items()))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _rebound(function: types.FunctionType, namespace: dict[str, Any]) -> types.FunctionType:
+    """A function defined by a notebook, now looking its globals up in ``namespace``."""
+    copied = types.FunctionType(
+        function.__code__,
+        namespace,
+        function.__name__,
+        function.__defaults__,
+        function.__closure__,
+    )
+    copied.__kwdefaults__ = function.__kwdefaults__
+    copied.__qualname__ = function.__qualname__
+    copied.__dict__.update(function.__dict__)
+    return copied
+
+
+def _copy(namespace: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a notebook's variables that a test may change without touching the kept run.
+
+    Values are deep-copied (aliases between them kept), the notebook's own
+    functions see the copy as their globals, and what cannot be copied
+    (modules, builtins) is shared.
     """
+    copied: dict[str, Any] = {}
+    memo: dict[int, Any] = {id(namespace): copied}
+    for value in namespace.values():
+        if isinstance(value, types.FunctionType) and value.__globals__ is namespace:
+            memo[id(value)] = _rebound(value, copied)
+    for name, value in namespace.items():
+        if name.startswith("__") or isinstance(value, types.ModuleType):
+            copied[name] = value
+            continue
+        try:
+            copied[name] = copy.deepcopy(value, memo)
+        except Exception:  # not copyable: shared, as a module is
+            copied[name] = value
+    return copied
+
+
+def _execute(
+    notebook: nbformat.NotebookNode,
+    namespace: dict[str, Any],
+    outcomes: dict[str, str],
+    parameters: dict[str, Any] | None = None,
+    start: int = 0,
+    keep: dict[int, tuple[dict[str, Any], dict[str, str]]] | None = None,
+) -> None:
+    """Run a notebook's code cells from cell ``start`` in ``namespace``, filling ``outcomes``;
+    with ``keep``, a copy of the state before each answer cell goes into it."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    namespace: dict[str, Any] = {"__name__": "__main__"}
-    outcomes: dict[str, str] = {}
     with _quiet_globals(), contextlib.redirect_stdout(io.StringIO()):
         for i, cell in enumerate(notebook.cells):
-            if cell.cell_type != "code":
+            if cell.cell_type != "code" or i < start:
                 continue
+            if keep is not None and kind(notebook, i) == "answer":
+                keep[i] = (_copy(namespace), dict(outcomes))
             code = "\n".join(
                 line for line in cell.source.splitlines() if not line.lstrip().startswith("%")
             )
@@ -236,6 +307,59 @@ def solve(
             if kind(notebook, i) == "parameters":
                 namespace.update(parameters or {})
             plt.close("all")
+
+
+def _solved_run(
+    notebook: nbformat.NotebookNode, parameters: dict[str, Any] | None, snapshots: bool
+) -> _Run:
+    """The kept run of a notebook with these parameters (with snapshots if asked), made if new."""
+    key = _key(notebook, parameters)
+    if snapshots and key in _SNAPSHOTS:
+        return _SNAPSHOTS[key]
+    if not snapshots and key in _RUNS:
+        return _RUNS[key]
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    outcomes: dict[str, str] = {}
+    before: dict[int, tuple[dict[str, Any], dict[str, str]]] = {}
+    _execute(notebook, namespace, outcomes, parameters, keep=before if snapshots else None)
+    _RUNS[key] = _Run(namespace, outcomes)
+    if not snapshots:
+        return _RUNS[key]
+    _SNAPSHOTS.clear()  # one notebook's snapshots at a time: the mistakes run in order
+    _SNAPSHOTS[key] = _Run(namespace, outcomes, before)
+    return _SNAPSHOTS[key]
+
+
+def solve(
+    notebook: nbformat.NotebookNode, parameters: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Run a notebook's code cells in this process, fast and without a kernel.
+
+    The parameters replace the ``parameters`` cell's values. Returns the
+    notebook's variables after the last cell, and the outcome of each grade
+    cell: "" when it passed, else the error message. Stops at the first failure
+    of any other cell (raising it). For checking many parameter values and the
+    values a solution finds; ``run`` is the real thing.
+
+    A notebook is run once per test run for the same parameters: each caller
+    gets its own copy of the variables, which it may change.
+    """
+    run = _solved_run(notebook, parameters, snapshots=False)
+    return _copy(run.namespace), dict(run.outcomes)
+
+
+def solve_with(
+    notebook: nbformat.NotebookNode, grade_id: str, extra: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """``solve(with_answer(notebook, grade_id, extra))``, on the sample, without running again
+    the cells before that answer: they resume from a copy of the notebook's state there."""
+    changed = with_answer(notebook, grade_id, extra)
+    index = next(i for i, c in enumerate(notebook.cells) if meta(c).get("grade_id") == grade_id)
+    run = _solved_run(notebook, None, snapshots=True)
+    saved, outcomes = run.before[index]
+    namespace, outcomes = _copy(saved), dict(outcomes)
+    _execute(changed, namespace, outcomes, start=index)
+    assert list(outcomes) == list(run.outcomes)  # every grade cell ran, in order
     return namespace, outcomes
 
 
@@ -256,6 +380,95 @@ def exec_cells(
 ) -> dict[str, str]:
     """The outcome of each grade cell when ``solve`` runs the notebook ("" when it passed)."""
     return solve(notebook, parameters)[1]
+
+
+# --- generated companies ------------------------------------------------------------------
+
+COMPANIES = ROOT / ".pytest_cache" / "cxkit-companies"  # git ignores it; make clean removes it
+
+
+def _module_file(name: str) -> Path | None:
+    """The file of a cxkit module by dotted name, or None when the name is not a module."""
+    base = ROOT.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def generator_files() -> list[Path]:
+    """The files of cxkit.data.generate and of every cxkit module it imports, at any depth
+    (parent packages included: Python runs them on the way)."""
+    todo, found = ["cxkit.data.generate"], {}
+    while todo:
+        name = todo.pop()
+        parts = name.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]
+        path = _module_file(name)
+        if name in found or path is None:
+            continue
+        found[name] = path
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                todo += [a.name for a in node.names if a.name.split(".")[0] == "cxkit"]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join(up + ([node.module] if node.module else []))
+                if base.split(".")[0] == "cxkit":
+                    todo += [base] + [f"{base}.{a.name}" for a in node.names]
+    return sorted(found.values())
+
+
+def _generator_digest() -> str:
+    import numpy
+    import pandas
+
+    digest = hashlib.sha256(f"{sys.version} {numpy.__version__} {pandas.__version__}".encode())
+    for path in generator_files():
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def generated(seed: int, **story: Any) -> Path:
+    """The folder of the company ``cxkit.data.generate`` makes with ``seed``, the story's
+    constants named in ``story`` set to the values given; made once and kept between runs.
+
+    Kept under .pytest_cache/, keyed by the generator's source files (and the
+    Python, numpy and pandas versions): a change to the generator makes it
+    again. Its files are read-only: copy the folder to change it.
+    """
+    import pytest
+
+    from cxkit.data import story as planted
+    from cxkit.data.generate import generate
+
+    digest = _generator_digest()
+    name = f"seed-{seed}"
+    if story:
+        name += "-" + hashlib.sha256(repr(sorted(story.items())).encode()).hexdigest()[:12]
+    folder = COMPANIES / digest / name
+    if not folder.is_dir():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        for old in COMPANIES.iterdir():  # another generator's, unused for a day
+            if old.name != digest and time.time() - old.stat().st_mtime > 86400:
+                shutil.rmtree(old, ignore_errors=True)
+        new = Path(tempfile.mkdtemp(prefix=".new-", dir=folder.parent))
+        with pytest.MonkeyPatch.context() as patch:
+            for constant, value in story.items():
+                patch.setattr(planted, constant, value)  # raises for a name the story lacks
+            generate(new, seed=seed)
+        for path in new.iterdir():
+            path.chmod(0o444)
+        new.chmod(0o755)
+        try:
+            new.rename(folder)  # at once, so that a run beside this one never sees half
+        except OSError:  # that run made it first
+            shutil.rmtree(new)
+    os.utime(folder.parent)
+    return folder
 
 
 # --- nbgrader -----------------------------------------------------------------------------
@@ -281,6 +494,34 @@ class GradingCourse:
         self.release = generate(workshop, root, db_url=self.db_url)
         self.source = read_source(workshop)
         self.graded: dict[str, dict[str, float | None]] = {}  # student -> scores
+        self._handed: dict[str, dict[str, str]] = {}  # student -> notebooks, as graded
+
+    _shared: dict[str, GradingCourse] = {}
+
+    @classmethod
+    def shared(cls, factory: Any, workshop: str) -> GradingCourse:
+        """The one course of a workshop for this test run (``factory``: tmp_path_factory).
+
+        Tests that grade the same workshop share its release and gradebook;
+        ``grade`` autogrades a submission only once.
+        """
+        if workshop not in cls._shared:
+            cls._shared[workshop] = cls(factory.mktemp("course"), workshop)
+        return cls._shared[workshop]
+
+    def grade(self, student: str, notebooks: dict[str, nbformat.NotebookNode]) -> None:
+        """Hand in and autograde ``notebooks`` as ``student``, unless that is already done.
+
+        A student's hand-in is graded once: handing other notebooks in under the
+        same name is an error.
+        """
+        handed = {name: nbformat.writes(nb) for name, nb in notebooks.items()}
+        if student in self._handed:
+            assert self._handed[student] == handed, f"{student} already handed in other notebooks"
+            return
+        self.submit(student, notebooks)
+        self.autograde(student)
+        self._handed[student] = handed
 
     def _api(self) -> Any:
         from nbgrader.apps import NbGraderAPI

@@ -72,14 +72,12 @@ def test_every_check_passes_for_every_department(department):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> GradingCourse:
-    """One temporary nbgrader course, with three submissions autograded."""
-    course = GradingCourse(tmp_path_factory.mktemp("course"), WORKSHOP)
+    """The workshop's temporary nbgrader course, with three submissions autograded."""
+    course = GradingCourse.shared(tmp_path_factory, WORKSHOP)  # test_all.py's too
     fraction = mistakes(SOURCE)["nps_by_hand"]
-    course.submit("blank", {NAME: course.release[NAME]})
-    course.submit("fraction", {NAME: with_answer(SOURCE, "nps_by_hand", fraction)})
-    course.submit("noisy", {NAME: with_answer(SOURCE, "nps_by_hand", NOISY)})
-    for student in ("blank", "fraction", "noisy"):
-        course.autograde(student)
+    course.grade("blank", course.release)
+    course.grade("fraction", {NAME: with_answer(SOURCE, "nps_by_hand", fraction)})
+    course.grade("noisy", {NAME: with_answer(SOURCE, "nps_by_hand", NOISY)})
     return course
 
 

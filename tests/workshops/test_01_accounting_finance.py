@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from notebooks import ROOT, grade_ids, meta, read, read_source, solve, solved
+from notebooks import ROOT, generated, grade_ids, meta, read, read_source, solve, solved
 
 import cxkit
 from cxkit.data import story
@@ -230,21 +230,19 @@ def test_the_rewrite_and_the_reflection_are_blank_in_the_release():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("planted", [0.0, -DISPUTE_EFFECT], ids=["absent", "reversed"])
-def test_the_measures_fail_when_the_effects_are_absent_or_reversed(planted, monkeypatch, tmp_path):
+def test_the_measures_fail_when_the_effects_are_absent_or_reversed(planted):
     """Without the planted dispute effect, or with it and the letters reversed, do the tests fail?
 
     The same generator with another DISPUTE_EFFECT (and REMINDER_EXTRA_DAYS
     reversed in the second case), seed 7: the fitted effect leaves the accepted
     band, and the letters come out in another order.
     """
-    from cxkit.data.generate import generate
-
-    monkeypatch.setattr(story, "DISPUTE_EFFECT", planted)
+    changed: dict = {"DISPUTE_EFFECT": planted}
     reversed_days = dict(zip(LETTERS, reversed(story.REMINDER_EXTRA_DAYS.values()), strict=True))
     if planted:
-        monkeypatch.setattr(story, "REMINDER_EXTRA_DAYS", reversed_days)
-    generate(tmp_path, seed=7)
-    variables, outcomes = solve(SOURCE, {"data_dir": str(tmp_path)})
+        changed["REMINDER_EXTRA_DAYS"] = reversed_days
+    folder = generated(7, **changed)
+    variables, outcomes = solve(SOURCE, {"data_dir": str(folder)})
     assert outcomes == {gid: "" for gid in grade_ids(SOURCE)}  # the checks follow the data
     effect, _ = _dispute_effect(variables)
     assert not 1.5 * DISPUTE_EFFECT <= effect <= 0.5 * DISPUTE_EFFECT

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from notebooks import read_source, solve, solved
+from notebooks import generated, read_source, solve, solved
 
 from cxkit.data import story
-from cxkit.data.generate import generate
 
 WORKSHOP, NAME = "07-people", "people"
 SOURCE = read_source(WORKSHOP)[NAME]
@@ -38,17 +37,13 @@ def found(request, other_company) -> dict:
 
 
 @pytest.fixture(scope="module", params=list(SEEDS))
-def without(request, tmp_path_factory) -> dict:
+def without(request) -> dict:
     """For one seed: the solution's variables with all effects, and with each one set to 0."""
     seed = SEEDS[request.param]
     runs = {}
     for effect in ("none", "NEW_AGENT_EFFECT", "TRAINING_EFFECT", "TEAM_CLIMATE_EFFECT"):
-        folder = tmp_path_factory.mktemp(f"without-{effect}")
-        with pytest.MonkeyPatch.context() as patch:
-            if effect != "none":
-                patch.setattr(story, effect, 0.0)
-            generate(folder, seed=seed)
-        runs[effect] = _solve(folder)
+        changed = {} if effect == "none" else {effect: 0.0}
+        runs[effect] = _solve(generated(seed, **changed))
     return runs
 
 

@@ -18,10 +18,19 @@ from __future__ import annotations
 import statistics
 
 import pytest
-from notebooks import ROOT, exec_cells, grade_ids, meta, points, read, read_source, solved
+from notebooks import (
+    ROOT,
+    exec_cells,
+    generated,
+    grade_ids,
+    meta,
+    points,
+    read,
+    read_source,
+    solved,
+)
 
 from cxkit.data import story
-from cxkit.data.generate import generate
 from cxkit.data.schema import DEPARTMENTS
 
 WORKSHOP, NAME = "08-capstone", "capstone"
@@ -67,16 +76,12 @@ def found(request, other_company) -> dict:
 
 
 @pytest.fixture(scope="module", params=list(SEEDS))
-def without(request, tmp_path_factory) -> dict:
+def without(request) -> dict:
     """For one seed: the solution's variables with every effect, and with each department's off."""
     runs = {}
     for department, (effect, _) in {"none": ("", 0.0), **EFFECTS}.items():
-        folder = tmp_path_factory.mktemp(f"without-{department}")
-        with pytest.MonkeyPatch.context() as patch:
-            if effect:
-                patch.setattr(story, effect, 0.0)
-            generate(folder, seed=SEEDS[request.param])
-        runs[department] = _solve(folder)
+        changed = {effect: 0.0} if effect else {}
+        runs[department] = _solve(generated(SEEDS[request.param], **changed))
     return runs
 
 

@@ -26,7 +26,7 @@ from notebooks import (
     read_source,
     run,
     solve,
-    with_answer,
+    solve_with,
 )
 
 WORKSHOPS = sorted(p.name for p in (ROOT / "source").iterdir() if p.is_dir())
@@ -83,7 +83,7 @@ def test_source_passes_on_a_company_generated_with_another_seed(workshop, name, 
 def test_each_typical_mistake_fails_only_its_own_check_with_a_hint(workshop, name, answer):
     """Does each declared typical mistake fail its exercise's check, with a hint, and no other?"""
     source = _source(workshop, name)
-    _, outcomes = solve(with_answer(source, answer, mistakes(source)[answer]))
+    _, outcomes = solve_with(source, answer, mistakes(source)[answer])
     failed = {gid: message for gid, message in outcomes.items() if message}
     assert list(failed) == [exercises(source)[answer]]
     assert failed[exercises(source)[answer]].startswith("CheckFailed: ")
@@ -107,11 +107,9 @@ def test_the_release_as_is_fails_only_in_grade_cells(workshop, name, tmp_path):
 @pytest.fixture(scope="module", params=WORKSHOPS)
 def course(request, tmp_path_factory) -> GradingCourse:
     """A temporary nbgrader course per workshop: the model answers and the blank release graded."""
-    course = GradingCourse(tmp_path_factory.mktemp("course"), request.param)
-    course.submit("model", course.source)
-    course.submit("blank", course.release)
-    for student in ("model", "blank"):
-        course.autograde(student)
+    course = GradingCourse.shared(tmp_path_factory, request.param)
+    course.grade("model", course.source)
+    course.grade("blank", course.release)
     return course
 
 
