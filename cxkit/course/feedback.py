@@ -25,8 +25,9 @@ import nbformat
 
 from cxkit.course.cells import ANSI, error_message, split_hidden
 from cxkit.course.directory import Course
-from cxkit.course.grade import Outcome, load_outcomes
+from cxkit.course.grade import load_outcomes
 from cxkit.course.render import STYLE
+from cxkit.grading.outcomes import Outcome, State
 
 
 def _cell_html(cell: Any, grade: dict[str, tuple[float | None, float]]) -> str:
@@ -107,7 +108,7 @@ def _page(course: Course, workshop: str, pid: str, notebook: str, outcome: Outco
     title = f"{workshop}: feedback for {pid}"
     body = [f"<h1>{html.escape(title)}</h1>"]
     autograded = course.folder("autograded") / pid / workshop / f"{notebook}.ipynb"
-    if outcome.state == "failed" or not autograded.is_file():
+    if outcome.state is State.FAILED or not autograded.is_file():
         why = (
             outcome.advice or f"We could not grade this notebook: {outcome.reason or 'no reason'}."
         )
@@ -129,7 +130,7 @@ def _page(course: Course, workshop: str, pid: str, notebook: str, outcome: Outco
         body.append(f"<div class='badge summary'>{html.escape(summary)}</div>")
         if outcome.advice:  # what went wrong, in the participant's words
             body.append(f"<div class='badge pending'>{html.escape(outcome.advice)}</div>")
-        elif outcome.state == "needs attention":
+        elif outcome.state is State.NEEDS_ATTENTION:
             body.append(f"<div class='badge pending'>{html.escape(outcome.reason)}</div>")
         notebook_node = nbformat.read(autograded, as_version=4)
         for cell in notebook_node.cells:

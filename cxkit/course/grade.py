@@ -13,11 +13,17 @@ nbgrader records here with the executed notebook. cxkit adds what nbgrader lacks
   with its kernel, and the submission recorded as failed, naming the cell;
 - outcomes recorded, never hidden: *graded*, *needs attention* (a deleted test
   cell, an edited locked cell, something the sandbox refused) or *failed* (not
-  valid JSON, kernel died, over budget), each with its reason and advice for the
-  participant (``cxkit.grading.incidents``), in ``.cxkit/grading.json``;
+  valid JSON, kernel died, over budget), each with the facts behind it
+  (``cxkit.grading.incidents``, ``cxkit.grading.outcomes``), put into words for
+  the facilitator and the participant, in ``.cxkit/grading.json``;
 - safe re-runs: a submission already graded and unchanged is skipped; an
   interrupt (Ctrl-C or kill) loses nothing already recorded and the next run
   picks up the rest.
+
+How a run reads: :func:`grade` takes the settings (``cxkit.grading.settings``:
+the course's ``nbgrader_config.py`` and this run's overrides), :func:`plan`
+picks the submissions to grade, :func:`runner` the executors, and a
+:class:`GradingRun` prepares each job and records each result.
 """
 
 from __future__ import annotations
@@ -28,10 +34,10 @@ import sys
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cxkit.course.directory import Course
 from cxkit.errors import CxkitError
@@ -43,29 +49,14 @@ from cxkit.grading.execute import (
     keep_sanitized,
     record_api,
 )
-from cxkit.grading.local import DEFAULT_WORKERS, Grader, executor_settings
+from cxkit.grading.local import Grader
+from cxkit.grading.outcomes import Fact, Job, Kind, Outcome, Result, State, running_facts, worst
+from cxkit.grading.settings import Grading, for_executor, grading_settings, override
 from cxkit.patches import lighter_bookkeeping
 
+__all__ = ["GRADING_FILE", "Outcome", "State", "grade", "load_outcomes", "plan", "submissions"]
+
 GRADING_FILE = "grading.json"
-
-
-@dataclass
-class Outcome:
-    """What happened to one participant's submission."""
-
-    participant: str
-    state: str  # graded | needs attention | failed
-    reason: str = ""
-    score: float | None = None
-    max_score: float | None = None
-    seconds: float = 0.0  # executing it: kernel start, the cells, kernel stop
-    cell_seconds: float = 0.0  # of which the participant's cells themselves
-    checksum: str = ""
-    graded_at: str = ""
-    advice: str = ""  # what went wrong, in words for the participant
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 def submissions(course: Course, workshop: str) -> list[str]:
@@ -90,38 +81,17 @@ def _checksum(folder: Path) -> str:
 def precheck(course: Course, workshop: str, participant: str) -> tuple[str, str]:
     """Look at a submission before grading: ("ok" | "needs attention" | "failed", reason)."""
     found = incidents.before(course, workshop, participant)
-    return found.state, found.reason
-
-
-def _reason_from_log(result: dict[str, Any], where: str | None = None, limit: int = 0) -> str:
-    text = (result.get("error") or "") + "\n" + (result.get("log") or "")
-    died = f"the kernel died while running {where or 'it'} (os._exit, a crash or out of memory)"
-    stuck = (
-        f"ran out of time in {where or 'a cell'}: it ran past the {limit} s limit and did not "
-        "stop when interrupted"
-    )
-    for needle, reason in (
-        ("Kernel died", died),
-        ("DeadKernelError", died),
-        ("CellTimeoutError", stuck),
-        ("Timeout", stuck),
-        ("database is locked", "the gradebook was busy; run cxkit grade again"),
-        ("NotJSONError", "not a valid notebook (broken JSON)"),
-    ):
-        if needle in text:
-            return reason
-    last = [line for line in text.strip().splitlines() if line.strip()]
-    return f"nbgrader could not grade it: {last[-1][:200] if last else 'no details'}"
+    return ("ok" if found.state is State.GRADED else found.state.value), found.reason
 
 
 def load_outcomes(course: Course, workshop: str) -> dict[str, Outcome]:
-    """The recorded grading outcome of every participant of a workshop."""
+    """The recorded grading outcome of every participant of a workshop.
+
+    Records written by an earlier cxkit, which kept words and no facts, load
+    with their words as they were.
+    """
     stored = course.read_json(GRADING_FILE, {}).get(workshop, {})
-    known = set(Outcome.__dataclass_fields__)  # a newer cxkit may have noted more
-    return {
-        pid: Outcome(**{k: v for k, v in values.items() if k in known})
-        for pid, values in stored.items()
-    }
+    return {pid: Outcome.from_dict(values) for pid, values in stored.items()}
 
 
 def _save(course: Course, workshop: str, outcome: Outcome) -> None:
@@ -179,161 +149,111 @@ def _release_once(course: Course, workshop: str) -> None:
         )
 
 
-def grade(
-    course: Course,
-    workshop: str,
-    workers: int | None = None,
-    cell_timeout: int = 30,
-    budget: float = 180.0,
-    force: bool = False,
-    show_progress: bool = True,
-    sandbox: bool = True,
-    limits: dict[str, int] | None = None,
-    scheduler: str | None = None,
-    timings: dict[str, float] | None = None,
-) -> dict[str, Outcome]:
-    """Grade every new or changed submission of ``workshop``; return every outcome.
+@dataclass
+class Handed:
+    """A submission to grade: its checksum, and what was found in it before it runs."""
 
-    ``workers`` notebooks run at once (None: :data:`DEFAULT_WORKERS`).
-    Participants' code runs in the sandbox unless ``sandbox`` is False;
-    ``limits`` overrides fields of :class:`cxkit.grading.sandbox.Limits`.
-    ``scheduler`` (``tcp://host:port``) executes the notebooks on a Dask
-    cluster instead of local worker processes; this process alone writes the
-    gradebook either way. ``timings``, if given, receives the seconds this
-    process spent before the first submission could go out (``start-up``:
-    checks, the gradebook, starting workers), sanitizing (``sanitize``) and
-    recording (``record``).
+    checksum: str
+    found: list[Fact] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """What one run grades (``todo``) and what failed before running (``refused``)."""
+
+    todo: dict[str, Handed] = field(default_factory=dict)
+    refused: list[Outcome] = field(default_factory=list)
+
+
+def plan(course: Course, workshop: str, outcomes: dict[str, Outcome], force: bool) -> Plan:
+    """Which submissions to grade: new or changed ones (all with ``force``), looked at first.
+
+    A submission whose files already say it cannot be graded (missing, empty,
+    broken, another workshop's) is refused here, with the facts, and never runs.
     """
-    began = time.perf_counter()
-    spent = timings if timings is not None else {}
-    spent.update(sanitize=0.0, record=0.0)
-    from cxkit.grading.sandbox import Limits, bwrap_problem, warn_unsandboxed
-
-    problem = "cxkit grade --no-sandbox" if not sandbox else bwrap_problem()
-    ensure_released(course, workshop)
-    outcomes = load_outcomes(course, workshop)
-    todo, checks = [], {}
+    work = Plan()
     for pid in submissions(course, workshop):
         checksum = _checksum(course.folder("submitted") / pid / workshop)
         previous = outcomes.get(pid)
         if not force and previous is not None and previous.checksum == checksum:
             continue
         found = incidents.before(course, workshop, pid)
-        if found.state == "failed":
-            outcome = Outcome(
-                pid,
-                "failed",
-                found.reason,
-                checksum=checksum,
-                graded_at=_now(),
-                advice=" ".join(found.advice),
+        if found.state is State.FAILED:
+            work.refused.append(
+                Outcome(pid, State.FAILED, found.facts, checksum=checksum, graded_at=_now())
             )
-            outcomes[pid] = outcome
-            _save(course, workshop, outcome)
-            continue
-        todo.append(pid)
-        checks[pid] = (found, checksum)
-    if not todo:
-        return outcomes
-    if problem:
-        warn_unsandboxed(problem)
-    register_participants(course, todo)
-    sandbox_limits = Limits(**(limits or {}))
-
-    def record(pid: str, result: dict[str, Any]) -> None:
-        found, checksum = checks[pid]
-        outcome = Outcome(
-            pid,
-            found.state,
-            found.reason,
-            seconds=round(result.get("seconds", 0.0), 2),
-            cell_seconds=round(result.get("cell_seconds", 0.0), 3),
-            checksum=checksum,
-            graded_at=_now(),
-            advice=" ".join(found.advice),
-        )
-        if result.get("failure") or not result.get("success"):
-            outcome.state = "failed"
-            facts = result.get("facts", [])
-            memory = [f for f in facts if f.startswith("it ran out of memory")]
-            forks = [f for f in facts if f.startswith("it hit the process limit")]
-            if forks and not result.get("failure"):
-                facts = [f"the sandbox stopped the kernel: {forks[0]}"]
-            elif memory and not result.get("failure"):  # where it then died is chance
-                facts = [f"the kernel died after {memory[0]}"]
-            else:
-                facts = [_reason_from_log(result, result.get("where"), cell_timeout), *facts]
-            outcome.reason = result.get("failure") or "; ".join(facts)
-            if "ran out of time in " in outcome.reason:
-                place = (
-                    outcome.reason.split("ran out of time in ", 1)[1]
-                    .split(": it ran")[0]
-                    .split("; ")[0]
-                )
-                outcome.advice = (
-                    f"Your notebook ran out of time in {place}: grading had to stop it. "
-                    "Look for a loop that never ends or a long wait."
-                )
-            elif not outcome.advice:
-                outcome.advice = f"We could not grade it: {outcome.reason}."
         else:
-            outcome.score, outcome.max_score, manual = _score(course, workshop, pid)
-            ran = incidents.Findings()
-            for name in course.notebooks(workshop):
-                path = course.folder("autograded") / pid / workshop / f"{name}.ipynb"
-                more = incidents.after(path, cell_timeout, sandbox_limits)
-                for fact, advice in zip(more.facts, more.advice, strict=True):
-                    ran.add(more.state, fact, advice)
-            if ran.state == "needs attention" or outcome.state == "needs attention":
-                outcome.state = "needs attention"
-            else:
-                outcome.state = "graded"
-            notes = [r for r in (found.reason, ran.reason) if r]
-            if manual and outcome.state == "graded":
-                notes.append("reflections await manual grading")
-            outcome.reason = "; ".join(notes)
-            outcome.advice = " ".join([*found.advice, *ran.advice])
-        outcomes[pid] = outcome
-        _save(course, workshop, outcome)
+            work.todo[pid] = Handed(checksum, found.facts)
+    return work
 
-    bar = None
-    if show_progress:
-        from tqdm import tqdm
 
-        bar = tqdm(
-            total=len(todo),
-            desc=f"Grading {workshop}",
-            unit="submission",
-            file=sys.stderr,
-            dynamic_ncols=True,
-        )
-    job_api = course.api()  # sanitizing only: no kernel runs
-    recorder = record_api(course, sandbox)
+class Runner(Protocol):
+    """Executes submissions: :class:`cxkit.grading.local.Grader` or a Dask cluster's."""
 
-    def prepare(pid: str) -> dict[str, Any] | None:
+    def run(self, todo: list[str], prepare: Any, record: Any, progress: Any = None) -> None: ...
+
+
+def runner(course: Course, workshop: str, settings: Grading, scheduler: str | None) -> Runner:
+    """Local worker processes, or the Dask cluster at ``scheduler`` (``tcp://host:port``)."""
+    if scheduler:
+        from cxkit.grading.distributed import DaskGrader
+
+        return DaskGrader(scheduler, workshop, for_executor(course, settings), settings.budget)
+    return Grader(course, workshop, settings)
+
+
+class GradingRun:
+    """One run of the grading step: a runner's ``prepare`` and ``record``, and what they share.
+
+    ``prepare`` sanitizes a submission into a job; ``finish`` has nbgrader
+    record the executed notebooks in the gradebook; :meth:`record` turns the
+    result into an :class:`Outcome` and saves it at once. ``spent`` receives
+    the seconds spent before the first job could go out (``start-up``, counted
+    from ``began``), sanitizing (``sanitize``) and recording (``record``).
+    """
+
+    def __init__(
+        self,
+        course: Course,
+        workshop: str,
+        settings: Grading,
+        todo: dict[str, Handed],
+        outcomes: dict[str, Outcome],
+        began: float,
+        spent: dict[str, float],
+    ) -> None:
+        self.course, self.workshop, self.settings = course, workshop, settings
+        self.todo, self.outcomes = todo, outcomes
+        self.began, self.spent = began, spent
+        self.limits = settings.limits()
+        self.job_api = course.api()  # sanitizing only: no kernel runs
+        self.recorder = record_api(course, settings.sandbox)
+
+    def prepare(self, pid: str) -> Job | None:
+        """The sanitized job of ``pid``; None when nbgrader could not sanitize it (recorded)."""
         started = time.perf_counter()
-        spent.setdefault("start-up", started - began)  # until the first job could go out
+        self.spent.setdefault("start-up", started - self.began)  # until the first job goes out
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                job = build_job(job_api, course, workshop, pid)
+                job = build_job(self.job_api, self.course, self.workshop, pid)
             keep_sanitized(job)  # nbgrader's record takes them instead of sanitizing again
             return job
         except Exception as err:  # nbgrader could not sanitize it: nothing to run
-            record(pid, {"success": False, "error": f"{type(err).__name__}: {err}"})
+            self.record(pid, {"success": False, "error": f"{type(err).__name__}: {err}"})
             return None
         finally:
-            spent["sanitize"] += time.perf_counter() - started
+            self.spent["sanitize"] += time.perf_counter() - started
 
-    def finish(pid: str, result: dict[str, Any]) -> None:
+    def finish(self, pid: str, result: Result) -> None:
         """nbgrader autogrades with the executed notebooks: scores into the gradebook."""
         started = time.perf_counter()
         try:
             if result.get("success"):
-                keep_executed(result, workshop)
+                keep_executed(result, self.workshop)
                 with warnings.catch_warnings():  # SQLAlchemy's, from inside nbgrader
                     warnings.simplefilter("ignore")
-                    graded = recorder.autograde(workshop, pid, force=True, create=True)
+                    graded = self.recorder.autograde(self.workshop, pid, force=True, create=True)
                 result = {
                     **result,
                     "success": bool(graded.get("success")),
@@ -341,27 +261,109 @@ def grade(
                     "log": graded.get("log") or "",
                 }
         finally:
-            forget_held(workshop, pid)
-        record(pid, result)
-        spent["record"] += time.perf_counter() - started
+            forget_held(self.workshop, pid)
+        self.record(pid, result)
+        self.spent["record"] += time.perf_counter() - started
 
-    if scheduler:
-        from cxkit.grading.distributed import DaskGrader
+    def record(self, pid: str, result: Result) -> None:
+        """Save the outcome of ``pid``: failed with why, or scored with what was found."""
+        handed = self.todo[pid]
+        if result.get("success"):
+            outcome = self._scored(pid, handed)
+        else:
+            facts = [*handed.found, *running_facts(result, self.settings.cell_timeout)]
+            outcome = Outcome(pid, State.FAILED, facts)
+        outcome.seconds = round(result.get("seconds", 0.0), 2)
+        outcome.cell_seconds = round(result.get("cell_seconds", 0.0), 3)
+        outcome.checksum, outcome.graded_at = handed.checksum, _now()
+        self.outcomes[pid] = outcome
+        _save(self.course, self.workshop, outcome)
 
-        runner: Any = DaskGrader(
-            scheduler, workshop, executor_settings(course, cell_timeout, sandbox, limits), budget
-        )
+    def _scored(self, pid: str, handed: Handed) -> Outcome:
+        """nbgrader's score, and what the executed notebooks show (limits, refusals)."""
+        score, max_score, manual = _score(self.course, self.workshop, pid)
+        facts = list(handed.found)
+        for name in self.course.notebooks(self.workshop):
+            path = self.course.folder("autograded") / pid / self.workshop / f"{name}.ipynb"
+            facts += incidents.after(path, self.settings.cell_timeout, self.limits).facts
+        state = State.GRADED if worst(facts) is State.GRADED else State.NEEDS_ATTENTION
+        if manual and state is State.GRADED:
+            facts.append(Fact(Kind.AWAITS_MANUAL))
+        return Outcome(pid, state, facts, score=score, max_score=max_score)
+
+
+def grade(
+    course: Course,
+    workshop: str,
+    settings: Grading | None = None,
+    *,
+    force: bool = False,
+    show_progress: bool = True,
+    scheduler: str | None = None,
+    timings: dict[str, float] | None = None,
+    **overrides: Any,
+) -> dict[str, Outcome]:
+    """Grade every new or changed submission of ``workshop``; return every outcome.
+
+    ``settings`` say how (:class:`cxkit.grading.settings.Grading`: workers, cell
+    timeout, budget, sandbox and its limits); by default the course's, from its
+    ``nbgrader_config.py``. ``overrides`` set some for this run
+    (``grade(course, "00", workers=2, budget=60)``; None: not given).
+    ``force`` grades again what is graded and unchanged. ``scheduler``
+    (``tcp://host:port``) executes the notebooks on a Dask cluster instead of
+    local worker processes; this process alone writes the gradebook either way.
+    ``timings``, if given, receives the seconds spent before the first
+    submission could go out (``start-up``: checks, the gradebook, starting
+    workers), sanitizing (``sanitize``) and recording (``record``).
+
+    Raises
+    ------
+    CxkitError
+        For a setting that does not exist or a value it cannot take.
+    """
+    began = time.perf_counter()
+    spent = timings if timings is not None else {}
+    spent.update(sanitize=0.0, record=0.0)
+    if settings is None:
+        settings = grading_settings(course, overrides)
     else:
-        runner = Grader(
-            course, workshop, workers or DEFAULT_WORKERS, cell_timeout, budget, sandbox, limits
-        )
+        settings = override(settings, overrides, "given to grade()")
+    from cxkit.grading.sandbox import bwrap_problem, warn_unsandboxed
+
+    problem = "cxkit grade --no-sandbox" if not settings.sandbox else bwrap_problem()
+    ensure_released(course, workshop)
+    outcomes = load_outcomes(course, workshop)
+    work = plan(course, workshop, outcomes, force)
+    for outcome in work.refused:
+        outcomes[outcome.participant] = outcome
+        _save(course, workshop, outcome)
+    if not work.todo:
+        return outcomes
+    if problem:
+        warn_unsandboxed(problem)
+    register_participants(course, list(work.todo))
+    run = GradingRun(course, workshop, settings, work.todo, outcomes, began, spent)
+    chosen = runner(course, workshop, settings, scheduler)
+    bar = _progress_bar(workshop, len(work.todo)) if show_progress else None
     try:
         with lighter_bookkeeping():
-            runner.run(todo, prepare, finish, bar)
+            chosen.run(list(work.todo), run.prepare, run.finish, bar)
     finally:
         if bar is not None:
             bar.close()
     return outcomes
+
+
+def _progress_bar(workshop: str, total: int) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        desc=f"Grading {workshop}",
+        unit="submission",
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
 
 
 def _score(course: Course, workshop: str, pid: str) -> tuple[float, float, bool]:

@@ -19,6 +19,7 @@ from cxkit.course.directory import Course
 from cxkit.course.grade import load_outcomes, submissions
 from cxkit.course.render import render_notebook
 from cxkit.course.roster import roster
+from cxkit.grading.outcomes import State
 from cxkit.resources import shipped
 
 TEMPLATE = shipped("workshops/reports/facilitator_report.ipynb")
@@ -69,8 +70,8 @@ def export(course: Course, workshop: str, out: Path) -> tuple[Path, Path]:
             if pid in handed_in and outcome is None:
                 row["state"] = "not graded yet"
             if outcome is not None:
-                row.update(state=outcome.state, reason=outcome.reason)
-            if outcome is not None and outcome.state != "failed":
+                row.update(state=outcome.state.value, reason=outcome.reason)
+            if outcome is not None and outcome.state is not State.FAILED:
                 submission = gradebook.find_submission(workshop, pid)
                 row.update(
                     score=submission.score,

@@ -24,7 +24,7 @@ def status_table(course: Course, workshop: str) -> pd.DataFrame:
     for pid in sorted(set(people.index) | handed_in | set(outcomes)):
         outcome = outcomes.get(pid)
         if outcome is not None:
-            state, reason = outcome.state, outcome.reason
+            state, reason = outcome.state.value, outcome.reason
             score = (
                 f"{outcome.score:g} / {outcome.max_score:g}" if outcome.score is not None else ""
             )

@@ -17,6 +17,7 @@ import uuid
 from typing import Any
 
 from cxkit.errors import CxkitError
+from cxkit.grading.outcomes import ExecutorSettings, Fact, Kind, Result
 
 CONNECT_SECONDS = 15
 
@@ -43,11 +44,11 @@ class DaskGrader:
     """Execute submissions on a Dask cluster; record them here as they come back."""
 
     def __init__(
-        self, scheduler: str, workshop: str, settings: dict[str, Any], budget: float
+        self, scheduler: str, workshop: str, settings: ExecutorSettings, budget: float
     ) -> None:
         self.scheduler, self.workshop = scheduler, workshop
         # on a worker, the time budget is kept by the job itself (no process to kill here)
-        self.settings = {**settings, "budget": budget}
+        self.settings: ExecutorSettings = {**settings, "budget": budget}
 
     def run(self, todo: list[str], prepare: Any, record: Any, progress: Any = None) -> None:
         """Same contract as :meth:`cxkit.grading.local.Grader.run`."""
@@ -85,13 +86,10 @@ class DaskGrader:
             for future in done:
                 pid = running.pop(future.key)
                 try:
-                    result = future.result()
+                    result = self._stopped(future.result())
                 except Exception as err:  # e.g. KilledWorker: it took down worker after worker
-                    result = {
-                        "success": False,
-                        "failure": "the Dask workers running it died each time "
-                        f"({type(err).__name__}); grade it on its own with --workers 1",
-                    }
+                    died = Fact(Kind.CLUSTER_DIED, details={"error": type(err).__name__})
+                    result = {"success": False, "stopped": [died]}
                 future.release()
                 record(pid, result)
                 if progress is not None:
@@ -99,3 +97,11 @@ class DaskGrader:
                 top_up()
         finally:
             client.close()
+
+    def _stopped(self, result: Result) -> Result:
+        """The result, with the budget's stop as a fact: a job reports it only in ``failure``."""
+        if result.get("failure"):
+            budget = self.settings.get("budget", 0.0)
+            over = Fact(Kind.OVER_BUDGET, result.get("where") or "", {"budget": budget})
+            result = {**result, "stopped": [over]}
+        return result

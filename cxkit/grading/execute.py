@@ -40,6 +40,7 @@ from typing import Any
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from cxkit.errors import CxkitError
+from cxkit.grading.outcomes import ExecutorSettings, Job, Result
 
 # what the coordinator holds between the steps, by (step, workshop, participant, notebook):
 # "handed in" the digest of the notebook as handed in, "sanitized" and "executed" notebooks
@@ -60,7 +61,7 @@ def _ignored(relative: Path, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in patterns)
 
 
-def build_job(api: Any, course: Any, workshop: str, participant: str) -> dict[str, Any]:
+def build_job(api: Any, course: Any, workshop: str, participant: str) -> Job:
     """What an executor needs to run one submission: sanitized notebooks and other files.
 
     ``api`` is the course's nbgrader API (its config drives the preprocessors).
@@ -107,7 +108,7 @@ def build_job(api: Any, course: Any, workshop: str, participant: str) -> dict[st
     }
 
 
-def run_job(job: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+def run_job(job: Job, settings: ExecutorSettings) -> dict[str, Any]:
     """Execute one submission's notebooks in sandboxed kernels; return them executed.
 
     ``settings``: ``course_root`` and ``db_url`` (what the sandbox hides),
@@ -258,7 +259,7 @@ def _setenv(**values: str) -> Any:
                 os.environ[key] = value
 
 
-def keep_sanitized(job: dict[str, Any]) -> None:
+def keep_sanitized(job: Job) -> None:
     """Hold a job's sanitized notebooks until nbgrader's autograde sanitizes again."""
     workshop, participant = job["workshop"], job["participant"]
     with _LOCK:
@@ -268,7 +269,7 @@ def keep_sanitized(job: dict[str, Any]) -> None:
             _HELD[("sanitized", workshop, participant, name)] = text
 
 
-def keep_executed(result: dict[str, Any], workshop: str) -> None:
+def keep_executed(result: Result, workshop: str) -> None:
     """Hold an executor's notebooks until nbgrader's autograde asks for them."""
     with _LOCK:
         for name, text in result.get("notebooks", {}).items():

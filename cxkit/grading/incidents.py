@@ -10,8 +10,9 @@ Two looks at each submission:
   limit, memory or output limits reached, and what the sandbox refused
   (writing outside the work folder, the network, more processes).
 
-Each finding says where (the cell after which heading) and what happened, never
-who meant what: a refused write may be a library's cache as well as a cheat.
+Each finding is a :class:`cxkit.grading.outcomes.Fact`: where (the cell after
+which heading) and what happened, never who meant what: a refused write may be a
+library's cache as well as a cheat. Its words are in :mod:`cxkit.grading.outcomes`.
 """
 
 from __future__ import annotations
@@ -24,59 +25,58 @@ from typing import Any
 import nbformat
 
 from cxkit.course.cells import ANSI, split_hidden, where
+from cxkit.grading.outcomes import Fact, Kind, State, worst
 from cxkit.grading.sandbox import OUTPUT_CAPPED
 
 LARGE_FILE_MB = 20  # files handed in beside the notebooks above this are pointed out
 
-# Code that changes how checks or errors behave in the kernel that grades it.
+# Code that changes how checks or errors behave in the kernel that grades it, as
+# (pattern, what it rewires: a key of cxkit.grading.outcomes.REWIRES).
 _REWIRING = [
-    (re.compile(r"showtraceback|_showtraceback"), "replaces IPython's showtraceback"),
-    (re.compile(r"sys\.excepthook|set_custom_exc"), "replaces the exception handler"),
+    (re.compile(r"showtraceback|_showtraceback"), "showtraceback"),
+    (re.compile(r"sys\.excepthook|set_custom_exc"), "excepthook"),
     (
         re.compile(r"(cxkit\.)?checks\.\w+\s*=(?!=)|setattr\(\s*(cxkit\.)?checks\b"),
-        "rewires cxkit.checks",
+        "checks",
     ),
-    (re.compile(r"sys\.modules\s*\["), "replaces imported modules (sys.modules)"),
-    (re.compile(r"builtins\.\w+\s*=(?!=)|__builtins__"), "changes Python's builtins"),
+    (re.compile(r"sys\.modules\s*\["), "modules"),
+    (re.compile(r"builtins\.\w+\s*=(?!=)|__builtins__"), "builtins"),
 ]
 
-# Errors the sandbox causes, as (pattern in the error, what happened).
+# Errors the sandbox causes, as (pattern in the error, what it refused: a key of
+# cxkit.grading.outcomes.REFUSALS).
 _REFUSED = [
-    (
-        re.compile(r"Read-only file system|Errno 30\]"),
-        "writing outside its work folder was refused",
-    ),
+    (re.compile(r"Read-only file system|Errno 30\]"), "write"),
     (
         re.compile(r"Network is unreachable|Errno 101\]|Temporary failure in name resolution"),
-        "a network connection was refused (there is no network while grading)",
+        "network",
     ),
     (
         re.compile(r"BlockingIOError|Resource temporarily unavailable|can't start new thread"),
-        "starting more processes was refused (the process limit)",
+        "processes",
     ),
-    (re.compile(r"File too large|Errno 27\]"), "a file over the size limit was refused"),
+    (re.compile(r"File too large|Errno 27\]"), "file_size"),
 ]
 
 
 @dataclass
 class Findings:
-    """Facts about one submission: the state they call for, and the sentences."""
+    """Facts about one submission, in the order they were found."""
 
-    state: str = "ok"  # ok | needs attention | failed
-    facts: list[str] = field(default_factory=list)  # for the facilitator
-    advice: list[str] = field(default_factory=list)  # for the participant
+    facts: list[Fact] = field(default_factory=list)
 
-    def add(self, state: str, fact: str, advice: str = "") -> None:
-        rank = {"ok": 0, "needs attention": 1, "failed": 2}
-        if rank[state] > rank[self.state]:
-            self.state = state
+    def add(self, fact: Fact) -> None:
         self.facts.append(fact)
-        if advice:
-            self.advice.append(advice)
+
+    @property
+    def state(self) -> State:
+        """The state the facts call for (``graded``: nothing stands in the way)."""
+        return worst(self.facts)
 
     @property
     def reason(self) -> str:
-        return "; ".join(self.facts)
+        """The facts in words, for the facilitator."""
+        return "; ".join(f.text for f in self.facts)
 
 
 def _cells(path: Path) -> list[dict[str, Any]]:
@@ -111,35 +111,24 @@ def before(course: Any, workshop: str, participant: str) -> Findings:
     names = course.notebooks(workshop)
     for name in names:
         path = folder / f"{name}.ipynb"
+        nb = f"{name}.ipynb"
         if not path.is_file():
             others = sorted(p.name for p in folder.glob("*.ipynb") if p.stem not in names)
-            instead = f"; it holds {', '.join(others)} instead: rename it" if others else ""
-            found.add(
-                "failed",
-                f"{name}.ipynb is missing from the submission{instead}",
-                f"We found no notebook named {name}.ipynb in what you handed in{instead}.",
-            )
+            found.add(Fact(Kind.MISSING, details={"notebook": nb, "instead": others}))
             return found
         if not path.read_bytes().strip():
-            found.add(
-                "failed",
-                f"{name}.ipynb is empty ({path.stat().st_size} bytes): ask for the saved file",
-                f"The {name}.ipynb you handed in is empty: save it in JupyterLab and hand it in "
-                "again.",
-            )
+            size = path.stat().st_size
+            found.add(Fact(Kind.EMPTY, details={"notebook": nb, "bytes": size}))
             return found
         try:
             submitted = _cells(path)
         except Exception as err:  # nbformat raises several kinds for broken files
-            found.add(
-                "failed",
-                f"{name}.ipynb is not a valid notebook ({type(err).__name__})",
-                "The file is damaged (not a notebook JupyterLab can open).",
-            )
+            error = type(err).__name__
+            found.add(Fact(Kind.NOT_A_NOTEBOOK, details={"notebook": nb, "error": error}))
             return found
         source = _cells(course.folder("source") / workshop / f"{name}.ipynb")
         _compare(course, workshop, name, source, submitted, found)
-        if found.state == "failed":
+        if found.state is State.FAILED:
             return found
     large = [
         p
@@ -147,13 +136,8 @@ def before(course: Any, workshop: str, participant: str) -> Findings:
         if p.is_file() and p.suffix != ".ipynb" and p.stat().st_size > LARGE_FILE_MB * 2**20
     ]
     if large:
-        listed = ", ".join(f"{p.name} ({p.stat().st_size / 2**20:.0f} MB)" for p in large)
-        found.add(
-            "needs attention",
-            f"large file(s) handed in beside the notebook: {listed}; they were graded with it, "
-            "check they belong there",
-            f"You handed in large files ({listed}) with your notebook: are they needed?",
-        )
+        files = [[p.name, p.stat().st_size / 2**20] for p in large]
+        found.add(Fact(Kind.LARGE_FILES, details={"files": files}))
     return found
 
 
@@ -170,22 +154,17 @@ def _compare(
     nb = f"{name}.ipynb"
     if src and not set(src) & set(sub):
         other = _workshop_of(course, set(sub), workshop)
-        what = f"the notebook of workshop {other}" if other else "not this workshop's notebook"
         found.add(
-            "failed",
-            f"{nb} is {what}, not {workshop}: none of its {len(src)} cells are there",
-            f"The file you handed in as {nb} is {what}: hand in the {workshop} notebook.",
+            Fact(
+                Kind.OTHER_WORKSHOP,
+                details={"notebook": nb, "workshop": workshop, "other": other, "count": len(src)},
+            )
         )
         return
     tests = [g for g, c in src.items() if c["meta"].get("grade") and not c["meta"].get("solution")]
     deleted = [g for g in tests if g not in sub]
     if deleted:
-        found.add(
-            "needs attention",
-            f"test cell(s) {', '.join(deleted)} deleted in {nb}: nbgrader restores "
-            "nothing there, so those points need manual grading",
-            "Some check cells were deleted, so your facilitator grades those by hand.",
-        )
+        found.add(Fact(Kind.TESTS_DELETED, details={"notebook": nb, "cells": deleted}))
     locked = [g for g, c in src.items() if c["meta"].get("locked") and g in sub]
     edited = [
         g
@@ -194,54 +173,32 @@ def _compare(
         and split_hidden(sub[g]["source"])[0] != split_hidden(src[g]["source"])[0]
     ]
     if edited:
-        found.add(
-            "needs attention",
-            f"tampering: locked cell(s) {', '.join(edited)} edited in {nb} "
-            "(nbgrader graded them from the original)",
-            "Cells that are locked were changed; they were graded as originally written.",
-        )
+        found.add(Fact(Kind.LOCKED_EDITED, details={"notebook": nb, "cells": edited}))
     retyped = [g for g in src if g in sub and src[g]["type"] != sub[g]["type"]]
     if retyped:
-        found.add(
-            "needs attention",
-            "tampering: cell type changed in "
-            + nb
-            + ": "
-            + ", ".join(f"{g} from {src[g]['type']} to {sub[g]['type']}" for g in retyped),
-            "A cell's type was changed (code or text); it was graded as originally written.",
-        )
+        changes = [[g, src[g]["type"], sub[g]["type"]] for g in retyped]
+        found.add(Fact(Kind.CELL_RETYPED, details={"notebook": nb, "changes": changes}))
     invented = [g for g, c in sub.items() if g not in src and c["meta"].get("grade")]
     if invented:
-        found.add(
-            "failed",
-            f"tampering: cell(s) {', '.join(invented)} added to {nb} with grading marks: "
-            "nbgrader refuses grade cells it does not know; remove their nbgrader metadata "
-            "and grade again",
-            "Cells you added claim to be graded; your facilitator will remove them and grade "
-            "your notebook.",
-        )
+        found.add(Fact(Kind.GRADE_CELLS_ADDED, details={"notebook": nb, "cells": invented}))
         return
     order = [g for g in (c["id"] for c in submitted) if g in src]
     expected = [g for g in src if g in sub]
     if order != expected:
-        moved = next(i for i, (a, b) in enumerate(zip(order, expected, strict=True)) if a != b)
+        at = next(i for i, (a, b) in enumerate(zip(order, expected, strict=True)) if a != b)
         found.add(
-            "needs attention",
-            f"cells reordered in {nb}: {order[moved]} now comes before {expected[moved]} "
-            "(nbgrader ran them in the submitted order)",
-            "Cells were moved; they ran in your order, which can change the results.",
+            Fact(
+                Kind.REORDERED,
+                details={"notebook": nb, "moved": order[at], "expected": expected[at]},
+            )
         )
     for cell in submitted:
         if cell["type"] != "code" or cell["meta"].get("locked") or cell["meta"].get("grade"):
             continue
-        for pattern, what in _REWIRING:
+        for pattern, rewires in _REWIRING:
             if pattern.search(cell["source"]):
-                where = f"cell {cell['id']}" if cell["id"] else "an added cell"
-                found.add(
-                    "needs attention",
-                    f"tampering: code in {where} of {nb} {what}",
-                    "Your code changes how checks or errors work; ask your facilitator.",
-                )
+                details = {"notebook": nb, "grade_id": cell["id"] or "", "rewires": rewires}
+                found.add(Fact(Kind.REWIRING, details=details))
                 break
 
 
@@ -258,37 +215,22 @@ def after(path: Path, cell_timeout: int, limits: Any) -> Findings:
         for output in cell.get("outputs", []):
             kind = output.get("output_type")
             if kind == "display_data" and OUTPUT_CAPPED in str(output.get("data", {})):
-                found.add(
-                    "ok",
-                    f"output cut at {limits.output_cell_kb} KB in {place}",
-                    f"Your notebook printed too much in {place}: we kept the first "
-                    f"{limits.output_cell_kb} KB.",
-                )
+                found.add(Fact(Kind.OUTPUT_CAPPED, place, {"kb": limits.output_cell_kb}))
             if kind != "error":
                 continue
-            text = ANSI.sub("", f"{output.get('ename')}: {output.get('evalue')}")
-            text += "\n" + ANSI.sub("", "\n".join(output.get("traceback", [])[-3:]))
             if output.get("ename") == "CellTimeoutError":
-                found.add(
-                    "ok",
-                    f"ran out of time in {place}: stopped after the {cell_timeout} s limit",
-                    f"Your notebook ran out of time in {place}: it was stopped after "
-                    f"{cell_timeout} s. Look for a loop that never ends or a long wait.",
-                )
+                found.add(Fact(Kind.OUT_OF_TIME, place, {"limit": cell_timeout}))
             elif output.get("ename") == "MemoryError":
-                found.add(
-                    "ok",
-                    f"ran out of memory in {place} (the limit is {limits.memory_mb} MB)",
-                    f"Your notebook ran out of memory in {place}.",
-                )
+                found.add(Fact(Kind.OUT_OF_MEMORY, place, {"mb": limits.memory_mb}))
             else:
-                for pattern, what in _REFUSED:
-                    if pattern.search(text):
-                        found.add(
-                            "needs attention",
-                            f"sandbox: {what} in {place}",
-                            f"Your notebook tried something grading does not allow in {place}: "
-                            f"{what}.",
-                        )
-                        break
+                refused = _refused(output)
+                if refused:
+                    found.add(Fact(Kind.SANDBOX_REFUSED, place, {"refused": refused}))
     return found
+
+
+def _refused(output: Any) -> str:
+    """What the sandbox refused, if an error output shows it (a key of REFUSALS), else ""."""
+    text = ANSI.sub("", f"{output.get('ename')}: {output.get('evalue')}")
+    text += "\n" + ANSI.sub("", "\n".join(output.get("traceback", [])[-3:]))
+    return next((what for pattern, what in _REFUSED if pattern.search(text)), "")

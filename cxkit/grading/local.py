@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import selectors
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cxkit.course.directory import Course
+from cxkit.grading.outcomes import Fact, Job, Kind, Result
+from cxkit.grading.settings import DEFAULT_WORKERS, Grading, executor_settings, for_executor
 from cxkit.grading.worker import encode
 
-# One more worker than cores: between cells each kernel waits for its worker and the
-# worker for it, and a third worker on two cores fills those waits (100 submissions of
-# workshop 00: 71-77 s with 3 workers against 84-85 s with 2, on a 2-core machine).
-DEFAULT_WORKERS = min(8, (os.cpu_count() or 1) + 1)
+__all__ = ["DEFAULT_WORKERS", "Grader", "executor_settings", "next_job"]
+
+Prepare = Callable[[str], Job | None]  # a participant's job; None: nothing to run
+Record = Callable[[str, Result], None]  # called once for every participant, as it ends
 
 
 @dataclass
@@ -36,20 +38,7 @@ class _Worker:
     buffer: str = field(default="")
 
 
-def executor_settings(
-    course: Course, cell_timeout: int, sandbox: bool, limits: dict[str, int] | None
-) -> dict[str, Any]:
-    """What an executor needs to know of the course: what to hide, and the limits."""
-    return {
-        "course_root": str(course.root),
-        "db_url": course.gradebook_url,
-        "sandbox": sandbox,
-        "cell_timeout": cell_timeout,
-        "limits": limits or {},
-    }
-
-
-def next_job(queue: list[str], prepare: Any, progress: Any) -> tuple[str, Any] | None:
+def next_job(queue: list[str], prepare: Prepare, progress: Any) -> tuple[str, Job] | None:
     """The next participant in ``queue`` with something to run, and its job (None: no more).
 
     ``prepare`` returns None for a submission it already recorded (nbgrader could
@@ -68,26 +57,15 @@ def next_job(queue: list[str], prepare: Any, progress: Any) -> tuple[str, Any] |
 class Grader:
     """Execute many participants' notebooks on a few long-lived local worker processes."""
 
-    def __init__(
-        self,
-        course: Course,
-        workshop: str,
-        workers: int = DEFAULT_WORKERS,
-        cell_timeout: int = 30,
-        budget: float = 180.0,
-        sandbox: bool = True,
-        limits: dict[str, int] | None = None,
-    ) -> None:
+    def __init__(self, course: Course, workshop: str, settings: Grading | None = None) -> None:
+        settings = settings or Grading()
         self.course, self.workshop = course, workshop
-        self.workers = max(1, workers)
-        self.cell_timeout, self.budget = cell_timeout, budget
+        self.workers = max(1, settings.workers)
+        self.cell_timeout, self.budget = settings.cell_timeout, settings.budget
         self.progress = course.state / "progress"
         self.progress.mkdir(exist_ok=True)
         self._config = json.dumps(
-            {
-                **executor_settings(course, cell_timeout, sandbox, limits),
-                "progress_dir": str(self.progress),
-            }
+            {**for_executor(course, settings), "progress_dir": str(self.progress)}
         )
 
     def _spawn(self) -> _Worker:
@@ -117,7 +95,7 @@ class Grader:
 
         remove_traces(worker.process.pid)
 
-    def run(self, todo: list[str], prepare: Any, record: Any, progress: Any = None) -> None:
+    def run(self, todo: list[str], prepare: Prepare, record: Record, progress: Any = None) -> None:
         """Execute ``todo``: ``prepare(participant)`` gives each job (None: nothing to run),
         ``record(participant, result_dict)`` is called as each one ends.
 
@@ -125,7 +103,7 @@ class Grader:
         its result is recorded: workers never wait for the gradebook.
         """
         queue = list(todo)
-        ahead: list[tuple[str, Any]] = []  # prepared, waiting for a free worker
+        ahead: list[tuple[str, Job]] = []  # prepared, waiting for a free worker
         pool = [self._spawn() for _ in range(min(self.workers, len(queue)))]
         selector = selectors.DefaultSelector()
         for worker in pool:
@@ -160,7 +138,7 @@ class Grader:
                             selector,
                             ready,
                             record,
-                            self._explain(worker, "the grading worker died while running {}"),
+                            self._explain(worker, Fact(Kind.WORKER_DIED)),
                         )
                         break
                     message = json.loads(line)
@@ -182,9 +160,7 @@ class Grader:
                             ready,
                             record,
                             self._explain(
-                                worker,
-                                f"took longer than the {self.budget:.0f} s budget per "
-                                "submission: it ran out of time in {}",
+                                worker, Fact(Kind.OVER_BUDGET, details={"budget": self.budget})
                             ),
                             progress,
                         )
@@ -203,9 +179,11 @@ class Grader:
             return "", []
         return place, list(dict.fromkeys(facts))
 
-    def _explain(self, worker: _Worker, template: str) -> str:
-        place, facts = self._progress(worker)
-        return "; ".join([template.format(place or "a cell"), *facts])
+    def _explain(self, worker: _Worker, stopped: Fact) -> list[Fact]:
+        """Why the worker was stopped, in the cell its kernel was in, and what it noted."""
+        place, notes = self._progress(worker)
+        stopped.cell = place
+        return [stopped, *(Fact(Kind.EXECUTOR_NOTE, details={"note": n}) for n in notes)]
 
     def _replace(
         self,
@@ -213,8 +191,8 @@ class Grader:
         pool: list[_Worker],
         selector: Any,
         ready: set[int],
-        record: Any,
-        reason: str,
+        record: Record,
+        stopped: list[Fact],
         progress: Any = None,
     ) -> None:
         task = worker.task
@@ -227,6 +205,6 @@ class Grader:
         assert fresh.process.stdout is not None
         selector.register(fresh.process.stdout, selectors.EVENT_READ, fresh)
         if task:
-            record(task, {"success": False, "failure": reason, "seconds": self.budget})
+            record(task, {"success": False, "stopped": stopped, "seconds": self.budget})
             if progress is not None:
                 progress.update(1)

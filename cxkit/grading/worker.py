@@ -17,6 +17,8 @@ import sys
 import warnings
 from pathlib import Path
 
+from cxkit.grading.outcomes import Job
+
 
 def _serve() -> None:
     from cxkit.patches import skip_iri_grammar
@@ -38,7 +40,7 @@ def _serve() -> None:
         answers.write(json.dumps(run_job(job, settings)) + "\n")
 
 
-def encode(job: dict) -> str:
+def encode(job: Job) -> str:
     """One job as the line a worker reads."""
     files = {k: base64.b64encode(v).decode("ascii") for k, v in job["files"].items()}
     return json.dumps({**job, "files": files})
