@@ -17,3 +17,19 @@ c.CourseDirectory.course_id = "cxkit"
 c.ClearSolutions.code_stub = {
     "python": "# Replace None above with your answer, then run this cell."
 }
+
+# How `cxkit grade` runs (cxkit.grading.settings.Grading). Uncomment to change one for
+# this course; `cxkit grade --Grading.<name>=<value>` (or --workers, --cell-timeout,
+# --budget, --no-sandbox) changes it for one run, and wins. `cxkit grade --help` lists them.
+# c.Grading.workers = 3              # notebooks graded at once (default: cores + 1, at most 8)
+# c.Grading.cell_timeout = 30        # seconds one cell may run before it is interrupted
+# c.Grading.budget = 180             # seconds one submission may take before it is stopped
+# c.Grading.sandbox = True           # False only for debugging: no isolation, limits only
+# Limits on each participant's kernel, inside the sandbox:
+# c.Grading.memory_mb = 2048         # memory (address space) of each process, MB
+# c.Grading.cpu_seconds = 600        # CPU seconds of each process
+# c.Grading.processes = 128          # processes and threads at once
+# c.Grading.file_mb = 100            # size of any file it writes, MB
+# c.Grading.tmp_mb = 256             # its private /tmp, MB
+# c.Grading.output_cell_kb = 1024    # output kept per cell, KB
+# c.Grading.output_notebook_kb = 8192  # output kept per notebook, KB

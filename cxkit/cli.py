@@ -135,24 +135,53 @@ def _collect(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     from cxkit.course.grade import grade
     from cxkit.course.status import status_text
+    from cxkit.grading.settings import grading_settings
 
     course = _course(args)
+    settings = grading_settings(course, _grading_overrides(args), "on the command line")
     workshop = course.workshop(args.workshop)
     if args.due:
         _set_due(course, [workshop], args.due)
     grade(
         course,
         workshop,
-        workers=args.workers,
-        cell_timeout=args.cell_timeout,
-        budget=args.budget,
+        settings,
         force=args.force,
         show_progress=not args.quiet,
-        sandbox=not args.no_sandbox,
         scheduler=args.scheduler,
     )
     print(status_text(course, workshop))
     return 0
+
+
+# The short flags of `cxkit grade` and the grading setting each one sets.
+_SHORT_FLAGS = {"workers": "--workers", "cell_timeout": "--cell-timeout", "budget": "--budget"}
+
+
+def _grading_overrides(args: argparse.Namespace) -> dict[str, object]:
+    """The grading settings given for this run: --Grading.<name>=<value> and the short flags."""
+    from cxkit.grading.settings import from_text, names
+
+    for option in getattr(args, "unknown_settings", []):  # raises: not a setting
+        name, _, value = option.removeprefix("--Grading.").partition("=")
+        from_text(name, value)
+    given = {
+        name: from_text(name, getattr(args, f"Grading.{name}"))
+        for name in names()
+        if getattr(args, f"Grading.{name}", None) is not None
+    }
+    short = {name: getattr(args, name) for name in _SHORT_FLAGS}
+    short["sandbox"] = False if args.no_sandbox else None
+    for name, value in short.items():
+        if value is None:
+            continue
+        if name in given and given[name] != value:
+            flag = _SHORT_FLAGS.get(name, "--no-sandbox")
+            raise CxkitError(
+                f"{flag} and --Grading.{name}={given[name]} disagree: give only one of them."
+            )
+        given[name] = value
+    return given
 
 
 def _feedback(args: argparse.Namespace) -> int:
@@ -256,14 +285,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=None,
-        help="notebooks run at once (default: one more than this machine's cores, at most 8)",
+        help="notebooks run at once (default: one more than this machine's cores, at most 8); "
+        "--Grading.workers",
     )
-    grade.add_argument("--cell-timeout", type=int, default=30, help="seconds per cell (30)")
+    grade.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=None,
+        help="seconds per cell (30); --Grading.cell_timeout",
+    )
     grade.add_argument(
         "--budget",
         type=float,
-        default=180,
-        help="seconds per submission before it is stopped (180)",
+        default=None,
+        help="seconds per submission before it is stopped (180); --Grading.budget",
     )
     grade.add_argument("--force", action="store_true", help="regrade what is already graded")
     grade.add_argument("--due", help='set the due date first, "YYYY-MM-DD HH:MM" in UTC')
@@ -276,8 +311,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--no-sandbox",
         action="store_true",
-        help="for debugging: run participants' code without isolation (limits only)",
+        help="for debugging: run participants' code without isolation (limits only); "
+        "--Grading.sandbox=False",
     )
+    _grading_options(grade)
     grade.set_defaults(func=_grade)
 
     for name, func, text in (
@@ -305,6 +342,27 @@ def build_parser() -> argparse.ArgumentParser:
     _scorecard_command(commands)
     _quickstart_command(commands)
     return parser
+
+
+def _grading_options(grade: argparse.ArgumentParser) -> None:
+    """One --Grading.<name>=<value> option per grading setting, with its help and default."""
+    from cxkit.grading.settings import metavar, names, trait
+
+    group = grade.add_argument_group(
+        "grading settings",
+        "Each is also read from the course's nbgrader_config.py, as c.Grading.<name> = "
+        "<value>; the command line wins.",
+    )
+    for name in names():
+        setting = trait(name)
+        text = f"{setting.help} (default: {setting.default_value})".replace("%", "%%")
+        group.add_argument(
+            f"--Grading.{name}",
+            dest=f"Grading.{name}",
+            metavar=metavar(name),
+            default=None,
+            help=text,
+        )
 
 
 def _lab(args: argparse.Namespace) -> int:
@@ -424,7 +482,12 @@ def _quickstart_command(commands: argparse._SubParsersAction) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``cxkit`` command; return its exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    # a misspelt grading setting is named by cxkit grade, with the settings there are
+    args.unknown_settings = [a for a in extra if a.startswith("--Grading.")]
+    if len(args.unknown_settings) < len(extra) or (extra and args.command != "grade"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if getattr(args, "seed", 0) is None:
         from cxkit.data.story import DEFAULT_SEED
 
