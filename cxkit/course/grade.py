@@ -49,12 +49,10 @@ from cxkit.grading.execute import (
     keep_sanitized,
     record_api,
 )
-from cxkit.grading.local import Grader
+from cxkit.grading.local import Grader, Prepare, Record
 from cxkit.grading.outcomes import Fact, Job, Kind, Outcome, Result, State, running_facts, worst
 from cxkit.grading.settings import Grading, for_executor, grading_settings, override
 from cxkit.patches import lighter_bookkeeping
-
-__all__ = ["GRADING_FILE", "Outcome", "State", "grade", "load_outcomes", "plan", "submissions"]
 
 GRADING_FILE = "grading.json"
 
@@ -190,7 +188,9 @@ def plan(course: Course, workshop: str, outcomes: dict[str, Outcome], force: boo
 class Runner(Protocol):
     """Executes submissions: :class:`cxkit.grading.local.Grader` or a Dask cluster's."""
 
-    def run(self, todo: list[str], prepare: Any, record: Any, progress: Any = None) -> None: ...
+    def run(
+        self, todo: list[str], prepare: Prepare, record: Record, progress: Any = None
+    ) -> None: ...
 
 
 def runner(course: Course, workshop: str, settings: Grading, scheduler: str | None) -> Runner:

@@ -24,7 +24,7 @@ from cxkit.grading.outcomes import Fact, Job, Kind, Result
 from cxkit.grading.settings import DEFAULT_WORKERS, Grading, executor_settings, for_executor
 from cxkit.grading.worker import encode
 
-__all__ = ["DEFAULT_WORKERS", "Grader", "executor_settings", "next_job"]
+__all__ = ["DEFAULT_WORKERS", "Grader", "Prepare", "Record", "executor_settings", "next_job"]
 
 Prepare = Callable[[str], Job | None]  # a participant's job; None: nothing to run
 Record = Callable[[str, Result], None]  # called once for every participant, as it ends

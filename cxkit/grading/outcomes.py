@@ -311,6 +311,9 @@ class Outcome:
     checksum: str = ""
     graded_at: str = ""
 
+    def __post_init__(self) -> None:
+        self.state = State(self.state)  # "failed" given as a plain string is State.FAILED
+
     @property
     def running(self) -> list[Fact]:
         """What went wrong while it ran (empty unless it failed there)."""

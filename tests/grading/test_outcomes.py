@@ -352,3 +352,11 @@ def test_a_record_keeps_its_words_and_its_facts(tmp_path):
     assert record["facts"] == [{"kind": "out_of_time", "cell": CELL, "limit": 30}]
     unknown = {**record, "facts": [{"kind": "a_kind_from_the_future"}]}
     assert Outcome.from_dict(unknown).reason == record["reason"]  # the words, as recorded
+
+
+def test_a_state_given_as_words_is_the_named_state():
+    """Is an outcome made with "failed" in the state FAILED, and a state not known refused?"""
+    assert Outcome("p", "failed").state is State.FAILED  # type: ignore[arg-type]
+    assert Outcome("p", State.NEEDS_ATTENTION).state == "needs attention"
+    with pytest.raises(ValueError, match="'done' is not a valid State"):
+        Outcome("p", "done")  # type: ignore[arg-type]
