@@ -26,7 +26,8 @@ from cxkit import resources
 from cxkit.errors import CxkitError
 
 ROOT = Path(__file__).resolve().parents[1]
-KERNEL = Path("share/jupyter/kernels/cxkit/kernel.json")
+KERNEL = Path("cxkit/kernelspec/kernel.json")  # in the clone
+INSTALLED_KERNEL = Path("share/jupyter/kernels/cxkit/kernel.json")
 
 
 def _data_files() -> dict[str, list[str]]:
@@ -73,7 +74,7 @@ def test_shipped_kernel_is_the_notebooks_kernel(tmp_path):
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
 
-    assert _listed()[KERNEL] == KERNEL
+    assert _listed()[KERNEL] == INSTALLED_KERNEL
     spec = json.loads((ROOT / KERNEL).read_text())
     notebooks = sorted(ROOT.glob("source/*/*.ipynb")) + sorted(ROOT.glob("release/*/*.ipynb"))
     named = {
