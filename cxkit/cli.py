@@ -1,4 +1,8 @@
-"""The ``cxkit`` command a facilitator runs in a terminal.
+"""The ``cxkit`` command (also ``python -m cxkit``): the entry point for everyone.
+
+The facilitator's commands are defined here; the participant's two live in
+:mod:`cxkit.participant.commands` and the analyst's scorecard in
+:mod:`cxkit.scorecard.commands`.
 
 One command for a whole workshop cycle::
 
@@ -20,7 +24,8 @@ and two for participants::
     cxkit submit 00 --id jo.smith      one zip to hand in, named for cxkit collect
 
 Every course command takes ``--course-dir`` (any nbgrader course directory; by
-default the current folder if it has a source/ folder, else this repository)
+default the current folder if it has a source/ folder, else the clone cxkit runs
+from; an installed cxkit has none: start one with ``cxkit quickstart``)
 and ``--db-url`` (any SQLAlchemy URL nbgrader accepts; by default SQLite in the
 course folder).
 """
@@ -40,6 +45,8 @@ skip_iri_grammar()  # before anything imports jsonschema: a second saved on ever
 
 from cxkit.course.directory import Course  # noqa: E402
 from cxkit.errors import CxkitError  # noqa: E402
+from cxkit.participant.commands import add_commands as participant_commands  # noqa: E402
+from cxkit.scorecard.commands import add_commands as scorecard_commands  # noqa: E402
 
 
 def _course(args: argparse.Namespace) -> Course:
@@ -231,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--course-dir",
         type=Path,
         default=None,
-        help="nbgrader course folder (default: here if it has source/, else this repository)",
+        help="nbgrader course folder (default: here if it has source/, else cxkit's clone)",
     )
     course_options.add_argument(
         "--db-url",
@@ -338,8 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="as for grade: one more than the cores"
     )
     demo.set_defaults(func=_demo)
-    _participant_commands(commands)
-    _scorecard_command(commands)
+    participant_commands(commands)
+    scorecard_commands(commands)
     _quickstart_command(commands)
     return parser
 
@@ -363,98 +370,6 @@ def _grading_options(grade: argparse.ArgumentParser) -> None:
             default=None,
             help=text,
         )
-
-
-def _lab(args: argparse.Namespace) -> int:
-    from cxkit.participant import lab
-
-    workspace = lab.prepare(args.workspace, args.workshops or None)
-    print(workspace.summary(), flush=True)
-    if args.no_start:
-        return 0
-    return lab.start(workspace.root, args.port)
-
-
-def _submit(args: argparse.Namespace) -> int:
-    from cxkit.participant.submit import submit
-
-    print(submit(_workshop_name(args.workshop, args.workspace), args.id, args.workspace).summary())
-    return 0
-
-
-def _workshop_name(given: str, workspace: Path) -> str:
-    """A workshop folder from its full name or its number ("00")."""
-    if (workspace / given).is_dir():
-        return given
-    found = sorted(p.name for p in workspace.glob(f"{given}-*") if p.is_dir())
-    return found[0] if len(found) == 1 else given
-
-
-def _participant_commands(commands: argparse._SubParsersAction) -> None:
-    lab = commands.add_parser(
-        "lab", help="participants: copy the released notebooks into a workspace, open JupyterLab"
-    )
-    lab.add_argument(
-        "workspace", nargs="?", type=Path, default=Path("workspace"), help="(./workspace)"
-    )
-    lab.add_argument("--workshops", nargs="*", help="default: every released workshop")
-    lab.add_argument("--port", type=int, default=8888)
-    lab.add_argument("--no-start", action="store_true", help="prepare the workspace only")
-    lab.set_defaults(func=_lab)
-    sub = commands.add_parser("submit", help="participants: zip a workshop to hand in")
-    sub.add_argument("workshop", help='the workshop folder, or its number such as "00"')
-    sub.add_argument("--id", required=True, help="your participant id, e.g. jo.smith")
-    sub.add_argument("--workspace", type=Path, default=Path("."), help="folder holding it (here)")
-    sub.set_defaults(func=_submit)
-
-
-def _scorecard(args: argparse.Namespace) -> int:
-    from cxkit.scorecard.card import check_text, gather, scorecard
-
-    if args.check:
-        inputs = gather(args.data, args.mapping)
-        if inputs.problems:
-            print(inputs.problems.text())
-            raise CxkitError(
-                f"{len(inputs.problems)} problem(s) in the export or the mapping (listed above); "
-                "fix them and run --check again."
-            )
-        print(check_text(inputs, args.data))
-        return 0
-    if args.out is None:
-        raise CxkitError("cxkit scorecard needs --out DIR (or --check to only validate).")
-    written = scorecard(
-        args.data,
-        args.out,
-        mapping_path=args.mapping,
-        period=args.period,
-        min_n=args.min_responses,
-        trend=args.trend,
-        pdf=args.pdf,
-        title=args.title,
-    )
-    print("Scorecard: " + ", ".join(str(p) for p in written))
-    return 0
-
-
-def _scorecard_command(commands: argparse._SubParsersAction) -> None:
-    card = commands.add_parser(
-        "scorecard", help="the organisation CX scorecard on your own survey export (offline HTML)"
-    )
-    card.add_argument("--data", type=Path, required=True, help="folder holding the export")
-    card.add_argument("--mapping", type=Path, help="mapping file (.toml/.yaml) for the export")
-    card.add_argument(
-        "--period", help="START:END (2026-01-01:2026-06-30), a year, 2026-Q1 or 2026-03"
-    )
-    card.add_argument("--out", type=Path, help="folder for scorecard.html (and .pdf)")
-    card.add_argument("--check", action="store_true", help="only validate data and mapping")
-    card.add_argument(
-        "--min-responses", type=int, default=30, help="fewer answers: marked, never ranked (30)"
-    )
-    card.add_argument("--trend", choices=["auto", "month", "quarter"], default="auto")
-    card.add_argument("--pdf", action="store_true", help="also print a PDF (needs Chromium)")
-    card.add_argument("--title", default="Customer experience scorecard")
-    card.set_defaults(func=_scorecard)
 
 
 def _quickstart(args: argparse.Namespace) -> int:
