@@ -2,9 +2,16 @@
 
 It knows a course folder (:mod:`cxkit.course.directory`) and how to read cells
 (:mod:`cxkit.course.cells`), and nothing of the workshop cycle's steps:
-``execute`` builds and runs one job, in a kernel from ``sandbox`` (bubblewrap and
-limits) or from a warm template (``pool``, ``forkserver``); ``local`` runs jobs on
-worker processes (``worker``) and ``distributed`` on a Dask cluster; ``incidents``
-reads what a submission holds and what happened while it ran; ``outcomes`` are
-the typed results the grading step records.
+
+- ``settings``: every runtime setting (workers, time limits, sandbox limits) as
+  a configurable trait, ``c.Grading.<name>`` in ``nbgrader_config.py`` or
+  ``--Grading.<name>=<value>`` on the command line;
+- ``execute`` builds one job (sanitized notebooks) and runs it, in a kernel from
+  ``sandbox`` (bubblewrap and limits) or from a warm template (``pool``,
+  ``forkserver``);
+- ``local`` runs jobs on worker processes (``worker``), ``distributed`` on a Dask
+  cluster;
+- ``incidents`` reads what a submission holds and what happened while it ran;
+- ``outcomes`` types the job, the result and the recorded outcome, whose facts
+  are put into words only when shown.
 """
