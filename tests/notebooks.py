@@ -474,6 +474,32 @@ def generated(seed: int, **story: Any) -> Path:
 # --- nbgrader -----------------------------------------------------------------------------
 
 
+def _empty_gradebook(folder: Path) -> Path:
+    """An nbgrader gradebook with its tables and no course yet, made once in ``folder``.
+
+    What nbgrader makes of a new gradebook before it adds the course; it asks
+    alembic for the schema's version only then, in a process of its own (about
+    4 s of CPU), so each course starts from a copy of this one instead.
+    """
+    path = folder / "empty-gradebook.db"
+    if not path.exists():
+        from nbgrader.api import Base, get_alembic_version
+        from sqlalchemy import create_engine, text
+
+        version = get_alembic_version()
+        new = folder / f".{path.name}.{os.getpid()}"
+        engine = create_engine(f"sqlite:///{new}")
+        Base.metadata.create_all(bind=engine)
+        with engine.begin() as db:
+            db.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL);"))
+            db.execute(
+                text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": version}
+            )
+        engine.dispose()
+        new.replace(path)
+    return path
+
+
 class GradingCourse:
     """A temporary nbgrader course holding one workshop, with its own SQLite gradebook.
 
@@ -490,6 +516,7 @@ class GradingCourse:
         self.root, self.workshop = root, workshop
         shutil.copytree(ROOT / "source" / workshop, root / "source" / workshop)
         shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+        shutil.copy(_empty_gradebook(root.parent), root / "gradebook.db")
         self.db_url = f"sqlite:///{root / 'gradebook.db'}"
         self.release = generate(workshop, root, db_url=self.db_url)
         self.source = read_source(workshop)
