@@ -576,3 +576,40 @@ def test_the_library_methods_cxkit_calls_past_their_public_api_take_what_it_pass
                 f"{library} {version(library)} changed {function.__qualname__}, which cxkit "
                 f"calls: {refused}. Adapt cxkit's call, then move the bound on {library}."
             )
+
+
+def test_schema_version_in_process_reads_what_alembic_says_and_comes_off(tmp_path):
+    """Does the in-process schema version equal what nbgrader's own ``alembic heads``
+    process prints, does a gradebook made under it carry that version, and does
+    undoing it put nbgrader's own function back?"""
+    import nbgrader.api
+    from sqlalchemy import create_engine, text
+
+    from cxkit.patches import schema_version_in_process, undo_schema_version_in_process
+    from cxkit.resources import tools_on_path
+
+    tools_on_path()  # nbgrader's own function runs alembic by name
+    undo_schema_version_in_process()
+    own = nbgrader.api.get_alembic_version
+    assert not hasattr(own, "real"), "nbgrader's own get_alembic_version was not put back"
+    expected = own()  # a process of its own, as nbgrader does it
+    schema_version_in_process()
+    schema_version_in_process()  # applying it again changes nothing
+    try:
+        patched = nbgrader.api.get_alembic_version
+        assert patched is not own and patched.real is own
+        assert patched() == expected, changed(
+            "nbgrader", "schema_version_in_process", "its migration scripts name another head"
+        )
+        url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+        with nbgrader.api.Gradebook(url, "course"):
+            pass
+        engine = create_engine(url)
+        with engine.connect() as db:
+            stamped = db.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        engine.dispose()
+        assert stamped == [expected]
+    finally:
+        undo_schema_version_in_process()
+    assert nbgrader.api.get_alembic_version is own
+    schema_version_in_process()  # as the rest of this test run had it

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cxkit.errors import CxkitError
+from cxkit.patches import schema_version_in_process
 from cxkit.resources import clone, tools_on_path
 
 try:
@@ -180,6 +181,7 @@ class Course:
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
 
+        schema_version_in_process()  # a new gradebook costs no alembic process
         cfg = nbgrader_config(self.root)
         cfg.CourseDirectory.root = str(self.root)
         cfg.CourseDirectory.db_url = self.gradebook_url
@@ -198,6 +200,7 @@ class Course:
         """An open nbgrader Gradebook; use it as a context manager."""
         from nbgrader.api import Gradebook
 
+        schema_version_in_process()  # a new gradebook costs no alembic process
         with self.exclusive():  # the first opening creates the tables: one process at a time
             return Gradebook(self.gradebook_url, self.course_id)
 

@@ -22,6 +22,7 @@ import nbformat
 
 from cxkit.course.directory import Course, default_root, nbgrader_config
 from cxkit.errors import CxkitError
+from cxkit.patches import schema_version_in_process
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 NOTEBOOK_METADATA = ("kernelspec", "language_info")
@@ -123,6 +124,7 @@ def _run_nbgrader(
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
+    schema_version_in_process()  # its throw-away gradebook costs no alembic process
     with tempfile.TemporaryDirectory(prefix="cxkit-release-") as folder:
         tmp = Path(folder)
         shutil.copytree(course_root / "source" / workshop, tmp / "source" / workshop)

@@ -16,7 +16,6 @@ def _notebook_bytes(answer: str = "answer = 42") -> bytes:
     return nbformat.writes(mc.submission({"answer": answer})).encode()
 
 
-@pytest.mark.slow  # builds an nbgrader gradebook (alembic): seconds a test
 def test_collect_places_every_kind_of_hand_in(course, tmp_path):
     """Are nbgrader-named zips, id folders and e-mail-named zips all placed?"""
     inbox = tmp_path / "inbox"
@@ -33,7 +32,6 @@ def test_collect_places_every_kind_of_hand_in(course, tmp_path):
     assert stamp.read_text().startswith("2026-11-20 09:30:00")
 
 
-@pytest.mark.slow  # builds an nbgrader gradebook (alembic): seconds a test
 def test_collect_reports_what_it_cannot_place(course, tmp_path):
     """Is every file that cannot be placed reported with why?"""
     inbox = tmp_path / "inbox"
@@ -61,7 +59,6 @@ def test_collect_reports_what_it_cannot_place(course, tmp_path):
     assert "Could not place 6 file(s)" in result.summary()
 
 
-@pytest.mark.slow  # builds an nbgrader gradebook (alembic): seconds a test
 def test_newer_hand_in_replaces_older(course, tmp_path):
     """When someone hands in twice, is the newer kept and the older reported?"""
     inbox = tmp_path / "inbox"
@@ -79,14 +76,12 @@ def test_newer_hand_in_replaces_older(course, tmp_path):
     assert again.placed == [] and len(again.unchanged) == 1
 
 
-@pytest.mark.slow  # builds an nbgrader gradebook (alembic): seconds a test
 def test_collect_missing_path(course, tmp_path):
     """Does collecting a folder that does not exist say so?"""
     with pytest.raises(CxkitError, match="Cannot find"):
         collect(course, "mini", tmp_path / "nothing")
 
 
-@pytest.mark.slow  # builds an nbgrader gradebook (alembic): seconds a test
 def test_unknown_workshop_suggests(course):
     """Is a misspelled workshop name answered with the right one?"""
     with pytest.raises(CxkitError, match='Did you mean "mini"'):

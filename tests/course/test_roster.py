@@ -8,7 +8,6 @@ from cxkit import CxkitError
 from cxkit.course.roster import import_roster, read_roster, roster
 
 
-@pytest.mark.slow  # builds an nbgrader gradebook (alembic): seconds a test
 def test_roster_import_keeps_departments_and_fills_the_gradebook(course):
     """Are participants in nbgrader's gradebook, with departments kept beside it?"""
     stored = roster(course)
@@ -23,7 +22,6 @@ def test_roster_import_keeps_departments_and_fills_the_gradebook(course):
         )
 
 
-@pytest.mark.slow  # builds an nbgrader gradebook (alembic): seconds a test
 def test_roster_import_adds_without_losing_anyone(course, tmp_path):
     """Does importing a late joiner keep the participants imported before?"""
     (tmp_path / "late.csv").write_text("id,name,email,department\ndara,Dara D,,legal\n")
