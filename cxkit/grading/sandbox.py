@@ -127,13 +127,19 @@ def _inside(path: Path, folders: list[Path]) -> bool:
 
 
 def readable_paths(course_root: Path) -> list[Path]:
-    """What a kernel needs to read: the interpreter, the virtualenv, cxkit and the datasets."""
+    """What a kernel needs to read: the interpreter, the virtualenv, cxkit and the datasets.
+
+    The sample company is wherever cxkit's shipped files are (a clone, or an
+    installed ``share/cxkit/``, even one under a hidden home folder).
+    """
     import cxkit
+    from cxkit.resources import homes
 
     package = Path(cxkit.__file__).resolve().parent
-    paths = [Path(sys.base_prefix), Path(sys.prefix), package, package.parent / "datasets"]
+    paths = [Path(sys.base_prefix), Path(sys.prefix), package]
+    paths += [home / "datasets" for home in homes()]
     paths.append(course_root / "datasets")
-    return [p.resolve() for p in paths if p.exists()]
+    return list(dict.fromkeys(p.resolve() for p in paths if p.exists()))
 
 
 def bwrap_argv(
