@@ -134,8 +134,8 @@ def run_job(job: Job, settings: ExecutorSettings) -> dict[str, Any]:
     started = time.perf_counter()
     scratch: Path | None = None
     if settings.get("warm", True) and warm_available(settings["sandbox"]):
+        from cxkit.grading.outcomes import Limits
         from cxkit.grading.pool import WarmSandbox, WarmSandboxedKernelManager
-        from cxkit.grading.sandbox import Limits
 
         box = WarmSandbox.for_job(
             job["workshop"],

@@ -8,7 +8,8 @@ Nothing reads a sentence back to find out what happened.
 
 Also here, the shapes of what travels between the grading process and an
 executor (:mod:`cxkit.grading.execute`): the :class:`Job` a worker gets, the
-:class:`Result` it returns, and its :class:`ExecutorSettings`.
+:class:`Result` it returns, its :class:`ExecutorSettings`, and the :class:`Limits` of
+each sandboxed kernel.
 
 >>> fact = Fact(Kind.OUT_OF_TIME, "the cell after 'Exercise 1'", {"limit": 30})
 >>> fact.text
@@ -22,6 +23,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NotRequired, TypedDict
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one sandboxed kernel may use."""
+
+    memory_mb: int = 2048  # address space of each process
+    cpu_seconds: int = 600  # CPU time of each process
+    processes: int = 128  # processes and threads of one kernel
+    file_mb: int = 100  # size of any file it writes
+    tmp_mb: int = 256  # its private /tmp
+    output_cell_kb: int = 1024  # output kept per cell
+    output_notebook_kb: int = 8192  # output kept per notebook
 
 
 class State(StrEnum):

@@ -37,7 +37,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ from jupyter_core.utils import ensure_async, run_sync
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Dict, List, Type, Unicode, default
 
+from cxkit.grading.outcomes import Limits
 from cxkit.patches import look_again, shorter_waits
 
 try:
@@ -61,19 +62,6 @@ UNSANDBOXED = (
 )
 _ENV_KEEP = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NBGRADER_EXECUTION", "MPLBACKEND")
 _ENV_PREFIXES = ("LC_", "JPY_", "PYDEVD_", "OMP_", "OPENBLAS_", "MKL_")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one sandboxed kernel may use."""
-
-    memory_mb: int = 2048  # address space of each process
-    cpu_seconds: int = 600  # CPU time of each process
-    processes: int = 128  # processes and threads of one kernel
-    file_mb: int = 100  # size of any file it writes
-    tmp_mb: int = 256  # its private /tmp
-    output_cell_kb: int = 1024  # output kept per cell
-    output_notebook_kb: int = 8192  # output kept per notebook
 
 
 @functools.lru_cache(maxsize=1)

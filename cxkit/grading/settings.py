@@ -23,36 +23,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from traitlets import Bool, Float, Integer, TraitError, TraitType, validate
 from traitlets.config import Configurable
 
 from cxkit.course.directory import Course, nbgrader_config
 from cxkit.errors import CxkitError, close_match
-from cxkit.grading.outcomes import ExecutorSettings
-
-if TYPE_CHECKING:
-    from cxkit.grading.sandbox import Limits
+from cxkit.grading.outcomes import ExecutorSettings, Limits
 
 # One more worker than cores: between cells each kernel waits for its worker and the
 # worker for it, and a third worker on two cores fills those waits (100 submissions of
 # workshop 00: 71-77 s with 3 workers against 84-85 s with 2, on a 2-core machine).
 DEFAULT_WORKERS = min(8, (os.cpu_count() or 1) + 1)
 
-# The sandbox's limits (cxkit.grading.sandbox.Limits) by default, written out here so
-# that `cxkit --help` need not import the sandbox (and nbgrader, seconds): a test keeps
-# them equal.
-LIMITS = {
-    "memory_mb": 2048,
-    "cpu_seconds": 600,
-    "processes": 128,
-    "file_mb": 100,
-    "tmp_mb": 256,
-    "output_cell_kb": 1024,
-    "output_notebook_kb": 8192,
-}
+# The sandbox's limits by default (cxkit.grading.outcomes.Limits, light to import, so that
+# `cxkit --help` need not import the sandbox and nbgrader)
+LIMITS = asdict(Limits())
 
 
 class Grading(Configurable):
@@ -123,8 +112,6 @@ class Grading(Configurable):
 
     def limits(self) -> Limits:
         """The sandbox limits these settings give each kernel."""
-        from cxkit.grading.sandbox import Limits
-
         return Limits(**{name: getattr(self, name) for name in LIMITS})
 
 
