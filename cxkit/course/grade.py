@@ -76,12 +76,6 @@ def _checksum(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def precheck(course: Course, workshop: str, participant: str) -> tuple[str, str]:
-    """Look at a submission before grading: ("ok" | "needs attention" | "failed", reason)."""
-    found = incidents.before(course, workshop, participant)
-    return ("ok" if found.state is State.GRADED else found.state.value), found.reason
-
-
 def load_outcomes(course: Course, workshop: str) -> dict[str, Outcome]:
     """The recorded grading outcome of every participant of a workshop.
 
