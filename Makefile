@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# From the npm registry, into $(VENV)/node: the workshop room's proxy, and the
+# accessibility engine the browser tests run in each page. cxkit.resources.node_tool finds them.
+NODE_PACKAGES := configurable-http-proxy@5.2.0 axe-core@4.14.1
+NODE_STAMP    := $(VENV)/node/.installed
 
 .PHONY: demo lab check test lint format bench clean help
 
@@ -21,6 +25,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name cxkit --display-name "Python 3 (cxkit)" >/dev/null
 	touch $(STAMP)
 
+$(NODE_STAMP): Makefile $(STAMP)
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18 or newer (Debian: apt install nodejs npm)"; exit 1; }
+	npm install --prefix $(VENV)/node --no-save --no-audit --no-fund --loglevel=error $(NODE_PACKAGES)
+	touch $(NODE_STAMP)
+
 demo: $(STAMP)
 	$(VENV)/bin/cxkit demo
 
@@ -32,10 +41,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-check: lint
+check: lint $(NODE_STAMP)
 	$(PY) -m pytest -q -m "not slow and not browser"
 
-test: lint
+test: lint $(NODE_STAMP)
 	$(PY) -m pytest
 
 format: $(STAMP)

@@ -83,3 +83,32 @@ def tools_on_path() -> None:
     parts = os.environ.get("PATH", "").split(os.pathsep)
     if parts[:1] != [here]:
         os.environ["PATH"] = os.pathsep.join([here, *[p for p in parts if p != here]])
+
+
+def node_tool(package: str, relative: str) -> Path:
+    """A file of an npm package that ``make`` installed into ``<prefix>/node``.
+
+    The workshop room's proxy (``configurable-http-proxy``) and the browser
+    tests' accessibility engine (``axe-core``) come from the npm registry; the
+    Makefile installs them beside the Python that runs cxkit.
+
+    Parameters
+    ----------
+    package : str
+        The npm package, e.g. ``"axe-core"``.
+    relative : str
+        A path inside it, e.g. ``"axe.min.js"``.
+
+    Raises
+    ------
+    CxkitError
+        When the package is not installed, naming the command that installs it.
+    """
+    found = Path(sys.prefix) / "node" / "node_modules" / package / relative
+    if found.exists():
+        return found
+    raise CxkitError(
+        f"The npm package {package} is not installed (looked for {found}). Run `make` in "
+        "cxkit's folder (it needs Node.js and npm: on Debian, apt install nodejs npm), or "
+        f"npm install --prefix {Path(sys.prefix) / 'node'} {package}."
+    )

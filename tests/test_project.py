@@ -33,9 +33,19 @@ def test_environment_yml_matches_pyproject():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
     listed = {_name(s): _spec(s) for s in conda if _name(s) not in ("python", "pip")}
+    # conda-forge packages the proxy that pip users get from npm (the Makefile's NODE_PACKAGES)
+    proxy = listed.pop("configurable-http-proxy")
+    assert proxy.replace(">=", "@") in _node_packages()
     assert listed == wanted
     python = next(s for s in conda if _name(s) == "python")
     assert python.removeprefix("python") == project["requires-python"]
+
+
+def _node_packages() -> list[str]:
+    """The npm packages the Makefile installs (NODE_PACKAGES)."""
+    makefile = (ROOT / "Makefile").read_text()
+    line = next(x for x in makefile.splitlines() if x.startswith("NODE_PACKAGES"))
+    return line.split(":=", 1)[1].split()
 
 
 def test_package_ships_type_information():
