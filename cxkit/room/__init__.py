@@ -1,0 +1,1 @@
+"""The workshop room: JupyterHub for a cohort, accounts from the roster, nbgrader's exchange."""
