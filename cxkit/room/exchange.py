@@ -1,0 +1,403 @@
+"""nbgrader's exchange in a workshop room: each participant sees only their own part of it.
+
+Every participant's server runs as the same system user, in its own sandbox, so
+file permissions cannot keep one participant's submissions from another inside
+one shared exchange. Each participant gets their own exchange root instead,
+assembled from bind mounts (:func:`participant_mounts`), laid out as nbgrader's
+participant side expects it (``<root>/<course_id>/{outbound,inbound,feedback}``)::
+
+    <course>/.cxkit/room/
+        exchange/<course_id>/outbound/<workshop>/   the released workshops (shared, read-only)
+        views/<participant>/                        that participant's exchange root (writable)
+            <course_id>/inbound/                    their submissions (writable)
+            <course_id>/feedback/                   their feedback pages (read-only)
+            <course_id>/outbound/                   where the shared outbound is mounted
+
+The facilitator's side runs nbgrader's own exchange classes on these folders:
+``ExchangeReleaseAssignment`` into the shared outbound (:func:`release_to_room`),
+``ExchangeCollect`` from each participant's inbound, so nbgrader's timestamps
+decide lateness and the newest submission wins (:func:`collect_from_room`), and
+``ExchangeReleaseFeedback`` into each participant's feedback folder, named by
+the hash nbgrader's "fetch feedback" looks for (:func:`return_feedback`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import stat
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cxkit.course.collect import Collected
+from cxkit.course.directory import Course, nbgrader_config
+from cxkit.course.roster import roster
+from cxkit.errors import CxkitError
+
+INSIDE_ROOT = "/srv/nbgrader/exchange"
+"""The exchange root inside a participant's sandbox (``c.Exchange.root`` of their server)."""
+
+PARTS = ("outbound", "inbound", "feedback")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # the roster's rule: no '+', '/' or '*'
+_LOG = logging.getLogger("cxkit.room.exchange")
+
+
+def room_folder(course: Course) -> Path:
+    """The course's room folder, ``<course>/.cxkit/room`` (it may not exist yet)."""
+    return course.state / "room"
+
+
+def has_room(course: Course) -> bool:
+    """Whether a room has been set up for this course (its folder exists)."""
+    return room_folder(course).is_dir()
+
+
+def participant_root(room_dir: Path, participant: str) -> Path:
+    """A participant's exchange root on this machine: ``<room>/views/<participant>``."""
+    if not _SAFE_ID.match(participant):
+        raise CxkitError(
+            f"{participant!r} cannot name a participant's exchange: an id is letters, digits, "
+            "'.', '_' or '-', starting with a letter or digit (as in the roster)."
+        )
+    return Path(room_dir) / "views" / participant
+
+
+def participant_mounts(
+    room_dir: Path, course_id: str, participant: str
+) -> list[tuple[Path, str, bool]]:
+    """The bind mounts that make one participant's view of the exchange, in order.
+
+    Each is ``(folder on this machine, path inside the sandbox, writable)``; a
+    later mount lies over an earlier one. The folders on this machine are
+    created if missing. Inside, nbgrader finds ``INSIDE_ROOT`` writable (it
+    insists), ``<course_id>/outbound`` read-only and shared by everyone,
+    ``<course_id>/inbound`` writable and ``<course_id>/feedback`` read-only,
+    both the participant's own: no path leads to another participant's.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> room = Path(tempfile.mkdtemp())
+    >>> for host, inside, writable in participant_mounts(room, "cxkit", "ana"):
+    ...     print(host.relative_to(room), inside, writable)
+    views/ana /srv/nbgrader/exchange True
+    exchange/cxkit/outbound /srv/nbgrader/exchange/cxkit/outbound False
+    views/ana/cxkit/inbound /srv/nbgrader/exchange/cxkit/inbound True
+    views/ana/cxkit/feedback /srv/nbgrader/exchange/cxkit/feedback False
+    """
+    if not _SAFE_ID.match(course_id):
+        raise CxkitError(
+            f"The course id {course_id!r} cannot name an exchange folder: set "
+            "c.CourseDirectory.course_id in nbgrader_config.py to letters, digits, '.', '_' or '-'."
+        )
+    own = participant_root(room_dir, participant)
+    shared = Path(room_dir) / "exchange" / course_id / "outbound"
+    mounts = [
+        (own, INSIDE_ROOT, True),
+        (shared, f"{INSIDE_ROOT}/{course_id}/outbound", False),
+        (own / course_id / "inbound", f"{INSIDE_ROOT}/{course_id}/inbound", True),
+        (own / course_id / "feedback", f"{INSIDE_ROOT}/{course_id}/feedback", False),
+    ]
+    for host, _, _ in mounts:
+        host.mkdir(parents=True, exist_ok=True)
+    (own / course_id / "outbound").mkdir(exist_ok=True)  # where the shared one is mounted
+    return mounts
+
+
+def participant_config(course_id: str, participant: str) -> str:
+    """The lines of ``nbgrader_config.py`` a participant's server needs for the exchange.
+
+    The student id is set, not read from the system user (one user serves every
+    participant), so submissions are named for the participant.
+
+    Examples
+    --------
+    >>> print(participant_config("cxkit", "ana"))
+    c = get_config()  # noqa
+    c.Exchange.root = '/srv/nbgrader/exchange'
+    c.CourseDirectory.course_id = 'cxkit'
+    c.CourseDirectory.student_id = 'ana'
+    <BLANKLINE>
+    """
+    participant_root(Path(), participant)  # raises for an unusable id
+    return (
+        "c = get_config()  # noqa\n"
+        f"c.Exchange.root = {INSIDE_ROOT!r}\n"
+        f"c.CourseDirectory.course_id = {course_id!r}\n"
+        f"c.CourseDirectory.student_id = {participant!r}\n"
+    )
+
+
+def _exchange(kind: Any, course: Course, root: Path, workshop: str, **traits: Any) -> Any:
+    """One of nbgrader's exchange steps for this course, on exchange root ``root``."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+
+    config = nbgrader_config(course.root)
+    config.CourseDirectory.root = str(course.root)
+    config.CourseDirectory.db_url = course.gradebook_url
+    config.CourseDirectory.assignment_id = workshop
+    config.Exchange.root = str(root)
+    for name, value in traits.items():
+        setattr(config[kind.__name__], name, value)
+    coursedir = CourseDirectory(config=config)
+    return kind(
+        coursedir=coursedir, authenticator=Authenticator(config=config), config=config, log=_LOG
+    )
+
+
+def _run(step: Any, what: str) -> None:
+    from nbgrader.exchange import ExchangeError
+
+    try:
+        step.start()
+    except ExchangeError as err:
+        raise CxkitError(f"Could not {what}: {err}") from None
+
+
+def release_to_room(course: Course, workshop: str) -> Path:
+    """Put ``release/<workshop>/`` in the room's shared outbound; return the folder there.
+
+    Participants then see the workshop in their Assignments tab. Releasing again
+    replaces the room's copy; copies participants have fetched stay as they are.
+
+    Raises
+    ------
+    CxkitError
+        When the course has no room, or the workshop has not been released.
+    """
+    from nbgrader.exchange.default import ExchangeReleaseAssignment
+
+    room = _room(course)
+    if not (course.folder("release") / workshop).is_dir():
+        raise CxkitError(f"{workshop} has not been released: run `cxkit release {workshop}` first.")
+    step = _exchange(ExchangeReleaseAssignment, course, room / "exchange", workshop, force=True)
+    _run(step, f"put {workshop} in the room's exchange")
+    return room / "exchange" / course.course_id / "outbound" / workshop
+
+
+def _room(course: Course) -> Path:
+    room = room_folder(course)
+    if not room.is_dir():
+        raise CxkitError(
+            f"The course in {course.root} has no workshop room (no {room}): start one with "
+            "`cxkit room start`, or give the folder of hand-ins to collect."
+        )
+    return room
+
+
+def _views(course: Course) -> list[tuple[str, Path]]:
+    """Each participant with an exchange in the room, and their ``<course_id>`` folder there."""
+    views = _room(course) / "views"
+    found = sorted(p for p in views.iterdir() if p.is_dir()) if views.is_dir() else []
+    return [(p.name, p / course.course_id) for p in found]
+
+
+def _submissions(inbound: Path, workshop: str) -> list[tuple[str, Path]]:
+    """Every submission of ``workshop`` in an inbound folder, as (named participant, folder)."""
+    if not inbound.is_dir():
+        return []
+    found = []
+    for entry in sorted(inbound.iterdir()):
+        parts = entry.name.rsplit("+", 3)
+        if len(parts) >= 3 and parts[1] == workshop:
+            found.append((parts[0], entry))
+    return found
+
+
+def _unsafe(folder: Path) -> str | None:
+    """Why a copied submission cannot be collected (a link or special file), or None."""
+    for current, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            mode = os.lstat(Path(current) / name).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                return f"{Path(current, name).relative_to(folder)} is a link or special file"
+    return None
+
+
+def _stage(entry: Path, inbound: Path, label: str, collected: Collected) -> None:
+    """Copy one submission into ``inbound`` without following links; report it if unusable."""
+    target = inbound / entry.name
+    try:
+        if not entry.is_dir() or entry.is_symlink():
+            raise OSError("not a folder nbgrader's submit writes")
+        shutil.copytree(entry, target, symlinks=True)
+        why = _unsafe(target)
+    except (OSError, shutil.Error) as err:
+        why = str(err.args[0] if err.args else err)
+    if why is not None:
+        shutil.rmtree(target, ignore_errors=True)
+        collected.unplaced.append((label, f"not collected: {why}; it stays in {entry.parent}"))
+
+
+def _stamp(folder: Path) -> str | None:
+    stamp = folder / "timestamp.txt"
+    return stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else None
+
+
+def collect_from_room(course: Course, workshop: str) -> Collected:
+    """Take each participant's newest submission of ``workshop`` from the room.
+
+    Each participant's submissions are copied from their inbound (links are not
+    followed: one that holds a link is reported, not collected) and handed to
+    nbgrader's ``ExchangeCollect``, which places the newest in
+    ``submitted/<participant>/<workshop>/`` with its ``timestamp.txt``: a
+    re-submission replaces an earlier one, an older one never replaces a newer.
+    Nothing is removed from the room, so collecting again changes nothing.
+    Submissions from a participant not on the roster, or named for someone else,
+    are reported and left alone.
+    """
+    from nbgrader.exchange.default import ExchangeCollect
+
+    ids = set(roster(course)["id"])
+    notebooks = course.notebooks(workshop)
+    collected = Collected()
+    for pid, own in _views(course):
+        mine = []
+        for named, entry in _submissions(own / "inbound", workshop):
+            label = f"room: {pid}/{entry.name}"
+            if named != pid:
+                collected.unplaced.append((label, f"named for {named!r} but handed in by {pid}"))
+            elif ids and pid not in ids:
+                collected.unplaced.append(
+                    (label, f"participant {pid!r} is not on the roster (cxkit roster import)")
+                )
+            else:
+                mine.append((entry, label))
+        if not mine:
+            continue
+        submitted = course.folder("submitted") / pid / workshop
+        before = _stamp(submitted)
+        with tempfile.TemporaryDirectory(prefix="cxkit-collect-") as staging:
+            inbound = Path(staging) / course.course_id / "inbound"
+            inbound.mkdir(parents=True)
+            for entry, label in mine:
+                _stage(entry, inbound, label, collected)
+            if not any(inbound.iterdir()):
+                continue
+            step = _exchange(
+                ExchangeCollect,
+                course,
+                Path(staging),
+                workshop,
+                update=True,
+                check_owner=False,  # one system user serves everyone; the inbound says who
+            )
+            step.coursedir.student_id = pid
+            _run(step, f"collect {pid}'s submission of {workshop}")
+        after = _stamp(submitted)
+        done = collected.placed if after != before else collected.unchanged
+        label = f"room: {pid}, handed in {after}"
+        done += [(pid, nb, label) for nb in notebooks if (submitted / f"{nb}.ipynb").is_file()]
+    return collected
+
+
+def return_feedback(course: Course, workshop: str) -> list[Path]:
+    """Put each participant's feedback pages in their exchange; return the pages placed.
+
+    Run after ``cxkit feedback``. nbgrader's ``ExchangeReleaseFeedback`` names
+    each page by the secret of the submission it grades, so the participant's
+    "Fetch Feedback" finds it. Only submissions collected from the room carry
+    that secret; pages for hand-ins collected from files are handed out as
+    before.
+    """
+    from nbgrader.exchange.default import ExchangeReleaseFeedback
+
+    room = _room(course)
+    placed: list[Path] = []
+    for pid, own in _views(course):
+        pages = course.folder("feedback") / pid / workshop
+        graded = _secret_folder(course, pid, workshop)
+        if graded is None or not any(pages.glob("*.html")):
+            continue
+        for name in ("timestamp.txt", "submission_secret.txt"):
+            shutil.copy(graded / name, pages / name)
+        step = _exchange(ExchangeReleaseFeedback, course, participant_root(room, pid), workshop)
+        step.coursedir.student_id = pid
+        _run(step, f"return {pid}'s feedback on {workshop}")
+        names = [p.stem for p in pages.glob("*.html")]
+        placed += [own / "feedback" / f"{_page_name(graded, nb)}.html" for nb in sorted(names)]
+    return placed
+
+
+def _secret_folder(course: Course, pid: str, workshop: str) -> Path | None:
+    """The graded submission's folder holding nbgrader's secret and timestamp, if any."""
+    for step in ("autograded", "submitted"):
+        folder = course.folder(step) / pid / workshop
+        if (folder / "submission_secret.txt").is_file() and (folder / "timestamp.txt").is_file():
+            return folder
+    return None
+
+
+def _page_name(folder: Path, notebook: str) -> str:
+    from nbgrader.utils import notebook_hash
+
+    secret = (folder / "submission_secret.txt").read_text(encoding="utf-8")
+    return str(notebook_hash(secret=secret, notebook_id=notebook))
+
+
+def _when(stamp: str) -> datetime:
+    from nbgrader.utils import parse_utc
+
+    return parse_utc(stamp).replace(tzinfo=UTC)
+
+
+def progress(course: Course) -> pd.DataFrame:
+    """Per participant and workshop in the room: fetched, submitted when, feedback returned when.
+
+    Read from the room's folders (nothing else is recorded): a workshop is
+    fetched when its folder is in the participant's home (``<room>/homes/<id>``);
+    ``submitted`` is the newest submission's time (UTC), ``submissions`` how
+    many; ``late`` compares it with the workshop's due date in the gradebook;
+    ``feedback`` is when the page for the newest submission was returned.
+    """
+    room = _room(course)
+    outbound = room / "exchange" / course.course_id / "outbound"
+    workshops = sorted(p.name for p in outbound.iterdir()) if outbound.is_dir() else []
+    due = _due_dates(course, workshops)
+    people = sorted(set(roster(course)["id"]) | {pid for pid, _ in _views(course)})
+    rows = []
+    for pid in people:
+        own = participant_root(room, pid) / course.course_id
+        for workshop in workshops:
+            rows.append(_progress_row(room, own, pid, workshop, due.get(workshop)))
+    columns = ["participant", "workshop", "fetched", "submissions", "submitted", "late", "feedback"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _progress_row(
+    room: Path, own: Path, pid: str, workshop: str, due: datetime | None
+) -> dict[str, Any]:
+    submissions = [e for named, e in _submissions(own / "inbound", workshop) if named == pid]
+    times = [_when(e.name.rsplit("+", 3)[2]) for e in submissions]
+    newest = max(zip(times, submissions, strict=True), default=None)
+    feedback = None
+    if newest is not None and (newest[1] / "submission_secret.txt").is_file():
+        pages = [
+            own / "feedback" / f"{_page_name(newest[1], nb.stem)}.html"
+            for nb in newest[1].glob("*.ipynb")
+        ]
+        if pages and all(p.is_file() for p in pages):
+            stamp = max(p.stat().st_mtime for p in pages)
+            feedback = datetime.fromtimestamp(stamp, tz=UTC)
+    return {
+        "participant": pid,
+        "workshop": workshop,
+        "fetched": (room / "homes" / pid / workshop).is_dir(),
+        "submissions": len(submissions),
+        "submitted": newest[0] if newest else None,
+        "late": bool(newest and due and newest[0] > due),
+        "feedback": feedback,
+    }
+
+
+def _due_dates(course: Course, workshops: list[str]) -> dict[str, datetime]:
+    with course.gradebook() as gradebook:
+        found = {a.name: a.duedate for a in gradebook.assignments if a.name in workshops}
+    return {name: when.replace(tzinfo=UTC) for name, when in found.items() if when}
