@@ -9,6 +9,7 @@ One command for a whole workshop cycle::
     cxkit release 00                   participant notebooks, checked for leaks
     cxkit roster import roster.csv     who takes part, and their departments
     cxkit collect hand-ins/            place zips, folders and notebooks
+    cxkit collect 00                   or take what was submitted in the workshop room
     cxkit grade 00                     grade in parallel, safely
     cxkit feedback 00                  one HTML page per participant
     cxkit report 00                    the facilitator report (offline HTML)
@@ -98,7 +99,22 @@ def _release(args: argparse.Namespace) -> int:
         print(f"Released {name}: {', '.join(str(p) for p in written)}")
     if args.due:
         _set_due(course, names, args.due)
+    _release_to_room(course, names)
     return 0
+
+
+def _release_to_room(course: Course, names: list[str]) -> None:
+    """When the course has a workshop room, put the released workshops in its exchange."""
+    from cxkit.room.exchange import has_room, release_to_room
+
+    if not has_room(course):
+        return
+    for name in names:
+        release_to_room(course, name)
+    print(
+        f"In the workshop room: {', '.join(names)}. Participants fetch it from the "
+        "Assignments tab of their lab."
+    )
 
 
 def _set_due(course: Course, names: list[str], due: str) -> None:
@@ -133,9 +149,39 @@ def _collect(args: argparse.Namespace) -> int:
     from cxkit.course.collect import collect
 
     course = _course(args)
-    workshop = course.workshop(args.workshop)
-    result = collect(course, workshop, args.path)
+    path, name = args.path, args.workshop
+    if path is not None and name is None and not path.exists() and _is_workshop(course, path):
+        path, name = None, str(path)  # `cxkit collect 00`: the workshop, from the room
+    workshop = course.workshop(name)
+    if args.room or path is None:
+        return _collect_from_room(course, workshop, path)
+    result = collect(course, workshop, path)
     print(result.summary())
+    return 0
+
+
+def _is_workshop(course: Course, path: Path) -> bool:
+    try:
+        course.workshop(str(path))
+    except CxkitError:
+        return False
+    return True
+
+
+def _collect_from_room(course: Course, workshop: str, path: Path | None) -> int:
+    from cxkit.room.exchange import collect_from_room, has_room
+
+    if path is not None:
+        raise CxkitError(
+            f"Give either --room or a folder of hand-ins ({path}), not both: run "
+            "`cxkit collect` once for each."
+        )
+    if not has_room(course):
+        raise CxkitError(
+            f"The course in {course.root} has no workshop room: give the folder, zip file or "
+            "notebook to collect, e.g. `cxkit collect hand-ins/`."
+        )
+    print(f"From the workshop room: {collect_from_room(course, workshop).summary()}")
     return 0
 
 
@@ -198,7 +244,21 @@ def _feedback(args: argparse.Namespace) -> int:
     workshop = course.workshop(args.workshop)
     files = write_feedback(course, workshop)
     print(f"Wrote {len(files)} feedback page(s) in {course.folder('feedback')}.")
+    _feedback_to_room(course, workshop)
     return 0
+
+
+def _feedback_to_room(course: Course, workshop: str) -> None:
+    """When the course has a workshop room, return the pages through its exchange."""
+    from cxkit.room.exchange import has_room, return_feedback
+
+    if not has_room(course):
+        return
+    returned = return_feedback(course, workshop)
+    print(
+        f"Returned {len(returned)} page(s) through the workshop room: each participant "
+        "clicks Fetch Feedback in their Assignments tab."
+    )
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -280,7 +340,16 @@ def build_parser() -> argparse.ArgumentParser:
     coll = commands.add_parser(
         "collect", parents=[course_options], help="place handed-in zips, folders and notebooks"
     )
-    coll.add_argument("path", type=Path, help="a folder, zip file or notebook")
+    coll.add_argument(
+        "path",
+        type=Path,
+        nargs="?",
+        help="a folder, zip file or notebook; or a workshop (e.g. 00): what was submitted in "
+        "the workshop room (the default, for the first workshop)",
+    )
+    coll.add_argument(
+        "--room", action="store_true", help="collect what participants submitted in the room"
+    )
     coll.add_argument("--workshop", default=None, help="default: the first workshop")
     coll.set_defaults(func=_collect)
 
