@@ -25,6 +25,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "csat_by",
         "csat_ci",
         "days_to_pay",
+        "difference",
         "dispute_rate",
         "dso",
         "dso_trend",

@@ -18,11 +18,14 @@ with ``.dropna()``); the ``_by`` forms leave them out of their group's ``n``.
 
 The helpers live in one module per family: ``cxkit.metrics.survey`` (the
 scores, their intervals and grouped forms), ``cxkit.metrics.operations`` (OTIF,
-rates per group, first contact resolution, time to resolution) and
-``cxkit.metrics.finance`` (dispute rate, DSO, days to pay, churn, retention).
+rates per group, first contact resolution, time to resolution),
+``cxkit.metrics.finance`` (dispute rate, DSO, days to pay, churn, retention) and
+``cxkit.metrics.compare`` (``difference``: is the gap between two groups of a
+``_by`` table real?).
 Import them from here, or use them as ``cxkit.nps``.
 """
 
+from cxkit.metrics.compare import difference
 from cxkit.metrics.finance import (
     churn_rate,
     days_to_pay,
@@ -55,6 +58,7 @@ __all__ = [
     "csat_by",
     "csat_ci",
     "days_to_pay",
+    "difference",
     "dispute_rate",
     "dso",
     "dso_trend",

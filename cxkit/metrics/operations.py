@@ -68,7 +68,7 @@ def _rate_by(
     sums.columns = ["n", "hits"]
     n = sums["n"].to_numpy(dtype="float64")
     low, high = wilson(sums["hits"].to_numpy(), n, z)
-    return result_table(sums, 100 * sums["hits"].to_numpy() / n, low, high)
+    return result_table(sums, 100 * sums["hits"].to_numpy() / n, low, high, "wilson")
 
 
 def otif_by(

@@ -236,7 +236,7 @@ def _nps_by(df: pd.DataFrame, by: By, column: str, level: float, func: str) -> p
     n[n == 0] = np.nan  # a group with no answers gets NaN, not a division warning
     promoters, detractors = sums["p"].to_numpy(), sums["d"].to_numpy()
     low, high = nps_interval(promoters, detractors, n, z)
-    return result_table(sums, 100 * (promoters - detractors) / n, low, high)
+    return result_table(sums, 100 * (promoters - detractors) / n, low, high, "adjusted-wald")
 
 
 def nps_by(
@@ -341,7 +341,7 @@ def csat_by(df: pd.DataFrame, by: By, column: str = "csat", level: float = 0.95)
     n = sums["n"].to_numpy(dtype="float64")
     n[n == 0] = np.nan
     low, high = wilson(sums["top"].to_numpy(), n, z)
-    return result_table(sums, 100 * sums["top"].to_numpy() / n, low, high)
+    return result_table(sums, 100 * sums["top"].to_numpy() / n, low, high, "wilson")
 
 
 def effort_by(
@@ -394,9 +394,9 @@ def effort_by(
     n[n == 0] = np.nan
     if method == "high":
         low, high = wilson(sums["high"].to_numpy(), n, z)
-        return result_table(sums, 100 * sums["high"].to_numpy() / n, low, high)
+        return result_table(sums, 100 * sums["high"].to_numpy() / n, low, high, "wilson")
     mean = sums["sum"].to_numpy() / n
     spread = np.where(n > 1, n, np.nan) - 1
     sd = np.sqrt(np.clip((sums["squares"].to_numpy() - n * mean**2) / spread, 0, None))
     half = z * sd / np.sqrt(n)
-    return result_table(sums, mean, mean - half, mean + half)
+    return result_table(sums, mean, mean - half, mean + half, "mean")
