@@ -1,4 +1,11 @@
-"""Notebook to page: the one renderer behind the facilitator report and the scorecard.
+"""Notebook to page: the one renderer behind the facilitator report, the scorecard and feedback.
+
+Every page cxkit writes is a notebook exported by nbconvert's HTML exporter with
+a template of the kit's (``cxkit/course/templates/``: ``cxkit`` is nbconvert's
+classic layout with one inline stylesheet and not one script; ``cxkit-feedback``
+adds a participant's summary), so markdown is rendered as Jupyter renders it
+(mistune, through nbconvert), tables are HTML tables, and nothing loads from the
+network.
 
 A report template is a notebook with a ``parameters`` cell (in
 ``workshops/reports/``). :func:`render_notebook` runs it with papermill, in this
@@ -14,8 +21,9 @@ named ``python3`` or ``cxkit`` in the user's Jupyter folders can point at anothe
 environment (or at none that has pandas), and the ``cxkit`` kernelspec exists
 only where ``make`` registered it, not in an installed wheel.
 
-:data:`STYLE` and :data:`TABLES` are the stylesheet cxkit's pages share (the
-participants' feedback uses :data:`STYLE` too); :func:`page` wraps a body in it.
+:func:`to_html` is the export itself, used by the feedback too; :func:`clean_html`
+sanitizes what a participant's notebook holds. :data:`STYLE`, :data:`TABLES` and
+:data:`PRINT` are the stylesheet every page shares.
 """
 
 from __future__ import annotations
@@ -31,26 +39,47 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import bleach
+from nbconvert import HTMLExporter
+
 from cxkit.errors import CxkitError
 from cxkit.resources import shipped
 
+TEMPLATES = Path(__file__).with_name("templates")  # nbconvert templates: cxkit, cxkit-feedback
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
        color: #1b1b1b; line-height: 1.5; }
 pre { background: #f4f4f4; padding: .6rem; overflow-x: auto; border-radius: 4px; }
+a { color: #0b57a4; }
 .badge { padding: .5rem .8rem; border-radius: 4px; margin: .4rem 0 1.2rem; }
 .pass { background: #e3f1e8; border-left: 5px solid #009e73; }
 .fail { background: #fbe9e0; border-left: 5px solid #d55e00; }
 .pending { background: #fff6da; border-left: 5px solid #e69f00; }
 .summary { font-size: 1.1rem; }
+.note { font-style: italic; color: #444; }
+details.code > summary { cursor: pointer; color: #0b57a4; margin: .2rem 0; }
+table.exercises td { vertical-align: top; }
+.hint { font-size: .92rem; }
 """
 TABLES = """
 body { max-width: 64rem; }
 table { border-collapse: collapse; margin: .5rem 0 1.5rem; font-size: .92rem; }
-th, td { border-bottom: 1px solid #ddd; padding: .3rem .6rem; text-align: left; }
+th, td { border: none; border-bottom: 1px solid #ddd; padding: .3rem .6rem; text-align: left; }
 th { background: #f4f4f4; }
+.output_area { overflow-x: auto; }
 img { max-width: 100%; }
 .anchor-link { display: none; }
+"""
+PRINT = """
+@media print {
+  body { max-width: none; margin: 0; font-size: 11pt; }
+  a { color: inherit; text-decoration: none; }
+  details.code { display: none; }
+  pre { white-space: pre-wrap; overflow: visible; }
+  .output_area { overflow: visible; }
+  .badge, tr, img, .output_area { break-inside: avoid; page-break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+}
 """
 KERNEL = "python3"  # the name under which ipykernel describes the Python running it
 # outputs that only work with JavaScript (widgets load theirs from a CDN); their
@@ -60,22 +89,97 @@ NETWORK = re.compile(
     r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""",
     re.IGNORECASE,
 )
+# what a participant's markdown and HTML output may keep: text, tables, links, embedded images
+_TEXT = ("p", "br", "hr", "pre", "div", "span", "del", "s", "sub", "sup", "img")
+_TABLE = ("table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td")
+SAFE_TAGS = frozenset(bleach.ALLOWED_TAGS).union(_TEXT, _TABLE, (f"h{n}" for n in range(1, 7)))
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_LINKS = ("#", "http://", "https://", "mailto:")
 
 
-def page(title: str, body: str, css: str = "") -> str:
-    """A whole HTML document: the title escaped, :data:`STYLE` and ``css`` inline.
+def clean_html(html: str | bytes) -> str:
+    """Keep text, tables, links and embedded images; drop scripts, styles and loads.
 
     Examples
     --------
-    >>> html = page("Q&A <draft>", "<p>hello</p>")
-    >>> "<title>Q&amp;A &lt;draft&gt;</title>" in html, html.count("<p>hello</p>")
-    (True, 1)
+    >>> clean_html("<h3>NPS</h3><style>p {}</style><script>alert(1)</script><b>45</b>")
+    '<h3>NPS</h3><b>45</b>'
+    >>> clean_html('<img src="https://example.org/x.png" alt="x"><a href="#top">top</a>')
+    '<img alt="x"><a href="#top">top</a>'
     """
-    return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{escape(title)}</title><style>{STYLE}{css}</style></head>\n"
-        f"<body>\n{body}\n</body></html>\n"
+    text = html.decode() if isinstance(html, bytes) else str(html)
+    return str(
+        bleach.clean(
+            _SCRIPT_OR_STYLE.sub("", text),
+            tags=SAFE_TAGS,
+            attributes=_safe_attribute,
+            protocols=["http", "https", "mailto", "data"],
+            strip=True,
+            strip_comments=True,
+        )
     )
+
+
+def _safe_attribute(tag: str, name: str, value: str) -> bool:
+    if name in ("class", "id", "title", "colspan", "rowspan", "scope", "alt"):
+        return True
+    if tag == "a" and name == "href":
+        return value.startswith(_LINKS)
+    if tag == "img" and name == "src":
+        return value.startswith(("data:image/png;", "data:image/jpeg;"))
+    return False
+
+
+def to_html(
+    notebook: Any,
+    title: str,
+    css: str = "",
+    template: str = "cxkit",
+    resources: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> str:
+    """A notebook as one offline page: nbconvert's HTML exporter with a template of the kit's.
+
+    Parameters
+    ----------
+    notebook
+        The notebook node, exported as it is (prompts left out).
+    title
+        The page's ``<title>``, escaped by the template.
+    css
+        Style rules added after :data:`STYLE` and :data:`TABLES`.
+    template
+        ``cxkit`` (reports) or ``cxkit-feedback`` (a participant's feedback).
+    resources
+        More for the template (``feedback``: the summary at the top).
+    **options
+        Settings of nbconvert's ``HTMLExporter`` (``exclude_input=True``,
+        ``sanitize_html=True`` ...).
+
+    Returns
+    -------
+    str
+        The whole HTML document.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_markdown_cell, new_notebook
+    >>> page = to_html(new_notebook(cells=[new_markdown_cell("### Hi **there**")]), "Q&A")
+    >>> "<title>Q&amp;A</title>" in page, "<strong>there</strong>" in page, "<script" in page
+    (True, True, False)
+    """
+    exporter = HTMLExporter(
+        template_name=template,
+        extra_template_basedirs=[str(TEMPLATES)],
+        extra_template_paths=[str(TEMPLATES)],  # for "cxkit/index.html.j2"
+        filters={"text": escape, "clean_html": clean_html},
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        **options,
+    )
+    more = {"cxkit": {"title": title, "css": STYLE + TABLES + css + PRINT}, **(resources or {})}
+    page, _ = exporter.from_notebook_node(notebook, resources=more)
+    return str(page)
 
 
 @contextlib.contextmanager
@@ -171,15 +275,15 @@ def render_notebook(
                 f"-m ipykernel) stopped: {err}. Check that ipykernel is installed in that "
                 "Python (pip install ipykernel) and that memory is free, then run again."
             ) from err
-    body = _body(notebook, chart_alt)
-    found = NETWORK.search(body)
+    html = to_html(_for_readers(notebook, chart_alt), title, css, exclude_input=True)
+    found = NETWORK.search(html)
     if found:
         raise CxkitError(
             f"The {name} template {template} shows output that loads from the network "
             f"({found.group(0)[:80]}...), and cxkit's pages open offline. Show that output "
             "as a table or an image (a PNG chart) instead."
         )
-    _write_atomically(out_html, page(title, body, TABLES + css))
+    _write_atomically(out_html, html)
     return out_html
 
 
@@ -226,15 +330,13 @@ def _is_shipped(template: Path) -> bool:
         return False
 
 
-def _body(notebook: Any, chart_alt: str) -> str:
-    """The HTML of a notebook's outputs for readers.
+def _for_readers(notebook: Any, chart_alt: str) -> Any:
+    """The executed template as readers see it.
 
-    Left out: code, prompts, cells tagged ``remove-cell``, output that needs
-    JavaScript, and what cells wrote to stderr (warnings quote the template's
-    code, and are for its author, not the page's reader).
+    Left out: cells tagged ``remove-cell``, output that needs JavaScript, and
+    what cells wrote to stderr (warnings quote the template's code, and are for
+    its author, not the page's reader). Code is left out by the export.
     """
-    from nbconvert import HTMLExporter
-
     notebook.cells = [c for c in notebook.cells if "remove-cell" not in c.metadata.get("tags", [])]
     notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
@@ -244,18 +346,11 @@ def _body(notebook: Any, chart_alt: str) -> str:
         for output in cell.outputs:
             for mime in NEEDS_SCRIPT:
                 output.get("data", {}).pop(mime, None)
-        cell.outputs = [o for o in cell.outputs if _for_readers(o)]
-    exporter = HTMLExporter(
-        template_name="basic",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    body, _ = exporter.from_notebook_node(notebook)
-    return str(body)
+        cell.outputs = [o for o in cell.outputs if _shown(o)]
+    return notebook
 
 
-def _for_readers(output: Any) -> bool:
+def _shown(output: Any) -> bool:
     if output.get("output_type") == "stream":
         return bool(output.get("name") != "stderr")
     return "data" not in output or bool(output["data"])
