@@ -16,6 +16,11 @@ nbgrader records here with the executed notebook. cxkit adds what nbgrader lacks
   valid JSON, kernel died, over budget), each with the facts behind it
   (``cxkit.grading.incidents``, ``cxkit.grading.outcomes``), put into words for
   the facilitator and the participant, in ``.cxkit/grading.json``;
+- a policy for what answer cells may contain (``cxkit.grading.policy``), read
+  on the notebook about to run: a cell outside it, and a check that passed
+  without its own output, hold the points of the checks from there on
+  (``cxkit.grading.holds``) until the facilitator accepts or rejects them
+  (``cxkit.course.review``);
 - safe re-runs: a submission already graded and unchanged is skipped; an
   interrupt (Ctrl-C or kill) loses nothing already recorded and the next run
   picks up the rest.
@@ -41,7 +46,7 @@ from typing import Any, Protocol
 
 from cxkit.course.directory import Course
 from cxkit.errors import CxkitError
-from cxkit.grading import incidents
+from cxkit.grading import holds, incidents
 from cxkit.grading.execute import (
     build_job,
     forget_held,
@@ -51,6 +56,7 @@ from cxkit.grading.execute import (
 )
 from cxkit.grading.local import Grader, Prepare, Record
 from cxkit.grading.outcomes import Fact, Job, Kind, Outcome, Result, State, running_facts, worst
+from cxkit.grading.policy import Policy, for_source
 from cxkit.grading.settings import Grading, for_executor, grading_settings, override
 from cxkit.patches import lighter_bookkeeping
 
@@ -86,7 +92,9 @@ def load_outcomes(course: Course, workshop: str) -> dict[str, Outcome]:
     return {pid: Outcome.from_dict(values) for pid, values in stored.items()}
 
 
-def _save(course: Course, workshop: str, outcome: Outcome) -> None:
+def save_outcome(course: Course, workshop: str, outcome: Outcome) -> None:
+    """Record one participant's outcome in ``.cxkit/grading.json`` (under the course's lock)."""
+
     def change(everything: dict[str, Any]) -> None:
         everything.setdefault(workshop, {})[outcome.participant] = outcome.as_dict()
 
@@ -222,6 +230,10 @@ class GradingRun:
         self.limits = settings.limits()
         self.job_api = course.api()  # sanitizing only: no kernel runs
         self.recorder = record_api(course, settings.sandbox)
+        self.policies = {
+            name: workshop_policy(course, workshop, name, settings)
+            for name in course.notebooks(workshop)
+        }
 
     def prepare(self, pid: str) -> Job | None:
         """The sanitized job of ``pid``; None when nbgrader could not sanitize it (recorded)."""
@@ -232,6 +244,7 @@ class GradingRun:
                 warnings.simplefilter("ignore")
                 job = build_job(self.job_api, self.course, self.workshop, pid)
             keep_sanitized(job)  # nbgrader's record takes them instead of sanitizing again
+            self.todo[pid].found += self._about_to_run(job)
             return job
         except Exception as err:  # nbgrader could not sanitize it: nothing to run
             self.record(pid, {"success": False, "error": f"{type(err).__name__}: {err}"})
@@ -239,11 +252,24 @@ class GradingRun:
         finally:
             self.spent["sanitize"] += time.perf_counter() - started
 
+    def _about_to_run(self, job: Job) -> list[Fact]:
+        """What the policy finds in the notebooks about to run (the grading process reads them)."""
+        import json
+
+        facts = []
+        for name, text in job["notebooks"].items():
+            policy, source = self.policies[name]
+            facts += incidents.about_to_run(name, json.loads(text), source, policy)
+        return facts
+
     def finish(self, pid: str, result: Result) -> None:
         """nbgrader autogrades with the executed notebooks: scores into the gradebook."""
         started = time.perf_counter()
         try:
             if result.get("success"):
+                previous = self.outcomes.get(pid)
+                if previous is not None:  # held points of an earlier grading count again
+                    holds.count(self.course, self.workshop, pid, previous.held)
                 keep_executed(result, self.workshop)
                 with warnings.catch_warnings():  # SQLAlchemy's, from inside nbgrader
                     warnings.simplefilter("ignore")
@@ -271,19 +297,24 @@ class GradingRun:
         outcome.cell_seconds = round(result.get("cell_seconds", 0.0), 3)
         outcome.checksum, outcome.graded_at = handed.checksum, _now()
         self.outcomes[pid] = outcome
-        _save(self.course, self.workshop, outcome)
+        save_outcome(self.course, self.workshop, outcome)
 
     def _scored(self, pid: str, handed: Handed) -> Outcome:
-        """nbgrader's score, and what the executed notebooks show (limits, refusals)."""
-        score, max_score, manual = _score(self.course, self.workshop, pid)
+        """nbgrader's score, what the executed notebooks show, and the points held.
+
+        Points held (:mod:`cxkit.grading.holds`) are not in the score until accepted.
+        """
         facts = list(handed.found)
         for name in self.course.notebooks(self.workshop):
             path = self.course.folder("autograded") / pid / self.workshop / f"{name}.ipynb"
             facts += incidents.after(path, self.settings.cell_timeout, self.limits).facts
+            facts += incidents.signs(path)
+        held = holds.hold(self.course, self.workshop, pid, facts)
+        score, max_score, manual = _score(self.course, self.workshop, pid)
         state = State.GRADED if worst(facts) is State.GRADED else State.NEEDS_ATTENTION
         if manual and state is State.GRADED:
             facts.append(Fact(Kind.AWAITS_MANUAL))
-        return Outcome(pid, state, facts, score=score, max_score=max_score)
+        return Outcome(pid, state, facts, score=score, max_score=max_score, held=held)
 
 
 def grade(
@@ -330,7 +361,7 @@ def grade(
     work = plan(course, workshop, outcomes, force)
     for outcome in work.refused:
         outcomes[outcome.participant] = outcome
-        _save(course, workshop, outcome)
+        save_outcome(course, workshop, outcome)
     if not work.todo:
         return outcomes
     if problem:
@@ -346,6 +377,21 @@ def grade(
         if bar is not None:
             bar.close()
     return outcomes
+
+
+def workshop_policy(
+    course: Course, workshop: str, name: str, settings: Grading
+) -> tuple[Policy, list[Any]]:
+    """The policy for one notebook of a workshop, and the source cells it trusts."""
+    import nbformat
+
+    source = nbformat.read(course.folder("source") / workshop / f"{name}.ipynb", as_version=4)
+    policy = for_source(
+        source.cells,
+        imports=tuple(settings.allowed_imports),
+        calls=tuple(settings.allowed_calls),
+    )
+    return policy, source.cells
 
 
 def _progress_bar(workshop: str, total: int) -> Any:

@@ -79,7 +79,7 @@ PRELOAD = (
     "pdb",
 )
 # Imported afresh by grading before every check (participants' code may have rewired
-# them: cxkit.grading.sandbox.FRESH_CHECKS); kernels get them from code compiled here.
+# them: cxkit.grading.pristine.restore); kernels get them from code compiled here.
 COMPILED_ONCE = ("cxkit.checks",)
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
 _exits: dict[int, int] = {}  # forked pid -> exit status, once reaped

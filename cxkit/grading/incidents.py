@@ -1,14 +1,17 @@
 """What went wrong with a submission, stated as facts a facilitator can act on.
 
-Two looks at each submission:
+Three looks at each submission:
 
 - :func:`before` reads the handed-in files before anything runs: missing,
   empty or misnamed notebooks, another workshop's notebook, deleted, edited,
-  retyped, reordered or invented grade cells, code that rewires the checks or
-  IPython's error display, and files too large to grade;
+  retyped, reordered or invented grade cells, and files too large to grade;
+- :func:`about_to_run` reads the notebooks nbgrader is about to run (sanitized):
+  cells outside the course's policy (:mod:`cxkit.grading.policy`) and locked
+  cells that run as edited because their marks were removed;
 - :func:`after` reads the notebook nbgrader executed: cells stopped by the time
-  limit, memory or output limits reached, and what the sandbox refused
-  (writing outside the work folder, the network, more processes).
+  limit, memory or output limits reached, what the sandbox refused (writing
+  outside the work folder, the network, more processes), and checks that passed
+  without their own output or in no time (:func:`signs`).
 
 Each finding is a :class:`cxkit.grading.outcomes.Fact`: where (the cell after
 which heading) and what happened, never who meant what: a refused write may be a
@@ -26,22 +29,14 @@ import nbformat
 
 from cxkit.course.cells import ANSI, split_hidden, where
 from cxkit.grading.outcomes import Fact, Kind, State, worst
+from cxkit.grading.policy import Policy, label, read_notebook
 from cxkit.grading.sandbox import OUTPUT_CAPPED
 
 LARGE_FILE_MB = 20  # files handed in beside the notebooks above this are pointed out
-
-# Code that changes how checks or errors behave in the kernel that grades it, as
-# (pattern, what it rewires: a key of cxkit.grading.outcomes.REWIRES).
-_REWIRING = [
-    (re.compile(r"showtraceback|_showtraceback"), "showtraceback"),
-    (re.compile(r"sys\.excepthook|set_custom_exc"), "excepthook"),
-    (
-        re.compile(r"(cxkit\.)?checks\.\w+\s*=(?!=)|setattr\(\s*(cxkit\.)?checks\b"),
-        "checks",
-    ),
-    (re.compile(r"sys\.modules\s*\["), "modules"),
-    (re.compile(r"builtins\.\w+\s*=(?!=)|__builtins__"), "builtins"),
-]
+# A check that passes takes more than this in the kernel (the quickest, a choice of
+# words, takes about 1 ms between the kernel's receipt and its reply; see tests/grading).
+INSTANT_MS = 0.2
+_CORRECT = re.compile(r"^Correct: ", re.MULTILINE)
 
 # Errors the sandbox causes, as (pattern in the error, what it refused: a key of
 # cxkit.grading.outcomes.REFUSALS).
@@ -192,14 +187,6 @@ def _compare(
                 details={"notebook": nb, "moved": order[at], "expected": expected[at]},
             )
         )
-    for cell in submitted:
-        if cell["type"] != "code" or cell["meta"].get("locked") or cell["meta"].get("grade"):
-            continue
-        for pattern, rewires in _REWIRING:
-            if pattern.search(cell["source"]):
-                details = {"notebook": nb, "grade_id": cell["id"] or "", "rewires": rewires}
-                found.add(Fact(Kind.REWIRING, details=details))
-                break
 
 
 def after(path: Path, cell_timeout: int, limits: Any) -> Findings:
@@ -234,3 +221,110 @@ def _refused(output: Any) -> str:
     text = ANSI.sub("", f"{output.get('ename')}: {output.get('evalue')}")
     text += "\n" + ANSI.sub("", "\n".join(output.get("traceback", [])[-3:]))
     return next((what for pattern, what in _REFUSED if pattern.search(text)), "")
+
+
+def about_to_run(
+    name: str, notebook: dict[str, Any], source: list[dict[str, Any]], policy: Policy
+) -> list[Fact]:
+    """Cells of a sanitized notebook outside ``policy``, and locked cells that run as edited.
+
+    ``notebook`` is what nbgrader will run (sanitized: every cell it recognises as
+    locked or graded put back as released); ``source`` the workshop's source cells.
+    A locked cell of the source that is still edited here had its marks removed.
+    """
+    cells = notebook["cells"]
+    nb = f"{name}.ipynb"
+    facts = []
+    locked = {
+        c["metadata"]["nbgrader"]["grade_id"]: c
+        for c in source
+        if c.get("metadata", {}).get("nbgrader", {}).get("locked")
+        and not c["metadata"]["nbgrader"].get("solution")
+    }
+    edited = [
+        (i, gid)
+        for i, c in enumerate(cells)
+        if (gid := c.get("metadata", {}).get("nbgrader", {}).get("grade_id")) in locked
+        and split_hidden(c.get("source", ""))[0] != split_hidden(locked[gid]["source"])[0]
+    ]
+    if edited:
+        details = {"notebook": nb, "cells": [g for _, g in edited], "index": edited[0][0]}
+        facts.append(Fact(Kind.LOCKED_RUN_EDITED, details=details))
+    for found in read_notebook(name, cells, source, policy):
+        details = {
+            "notebook": nb,
+            "grade_id": found.grade_id,
+            "label": found.label,
+            "index": found.index,
+            "what": [b.what for b in found.breaches],
+        }
+        facts.append(Fact(Kind.OUTSIDE_POLICY, details=details))
+    return facts
+
+
+def signs(path: Path) -> list[Fact]:
+    """Checks that passed without their own output ("Correct: ...") or in no time.
+
+    A grade cell that calls ``checks`` and shows no error passed; each check it
+    calls prints one line starting with "Correct: " when it passes, and takes
+    more than :data:`INSTANT_MS` in the kernel.
+    """
+    if not path.is_file():
+        return []
+    cells = nbformat.read(path, as_version=4).cells
+    facts = []
+    for index, cell in enumerate(cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        calls = _check_calls(cell.source)
+        outputs = cell.get("outputs", [])
+        if not calls or any(o.get("output_type") == "error" for o in outputs):
+            continue
+        printed = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+        details = {
+            "notebook": path.name,
+            "grade_id": meta.get("grade_id", ""),
+            "label": label(cells, index),
+            "grade": True,
+            "index": index,
+        }
+        seconds = _seconds(cell)
+        if len(_CORRECT.findall(printed)) < calls:
+            facts.append(Fact(Kind.CHECK_SILENT, details=details))
+        elif seconds is not None and seconds * 1000 < INSTANT_MS:
+            facts.append(Fact(Kind.CHECK_INSTANT, details={**details, "ms": seconds * 1000}))
+    return facts
+
+
+def _check_calls(source: str) -> int:
+    """How many times a grade cell calls a check (``checks.nps(...)``) at its top level."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return 0
+    return sum(
+        1
+        for statement in tree.body
+        if isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Attribute)
+        and isinstance(statement.value.func.value, ast.Name)
+        and statement.value.func.value.id == "checks"
+    )
+
+
+def _seconds(cell: Any) -> float | None:
+    """Seconds between the kernel's receipt of a cell and its reply (nbclient's timing)."""
+    from datetime import datetime
+
+    timing = cell.get("metadata", {}).get("execution", {})
+    begin, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if not (begin and end):
+        return None
+    try:
+        return (datetime.fromisoformat(end) - datetime.fromisoformat(begin)).total_seconds()
+    except ValueError:
+        return None

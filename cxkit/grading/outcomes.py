@@ -58,7 +58,7 @@ class Kind(StrEnum):
     LOCKED_EDITED = "tampering_locked_edited"
     CELL_RETYPED = "tampering_cell_retyped"
     GRADE_CELLS_ADDED = "tampering_grade_cells_added"
-    REWIRING = "tampering_rewiring"
+    REWIRING = "tampering_rewiring"  # the literal scan of earlier records; the policy now
     REORDERED = "reordered"
     LARGE_FILES = "large_files"
     # found in the executed notebook (cxkit.grading.incidents.after)
@@ -67,6 +67,14 @@ class Kind(StrEnum):
     OUT_OF_MEMORY = "out_of_memory"
     SANDBOX_REFUSED = "sandbox_refused"
     AWAITS_MANUAL = "awaits_manual"
+    # found by the policy in the notebook about to run (cxkit.grading.policy), and signs
+    # in the executed one (cxkit.grading.signs): each holds the points of the checks after it
+    OUTSIDE_POLICY = "outside_policy"
+    LOCKED_RUN_EDITED = "tampering_locked_run_edited"
+    CHECK_SILENT = "check_silent"
+    CHECK_INSTANT = "check_instant"
+    # the facilitator's decision on held points (cxkit accept / cxkit reject)
+    REVIEWED = "reviewed"
     # why running it failed (cxkit.grading.local, .distributed, and the executor's result)
     OVER_BUDGET = "over_budget"
     STUCK = "out_of_time_stuck"
@@ -170,6 +178,29 @@ WORDS: dict[Kind, tuple[str, str]] = {
         "Your notebook tried something grading does not allow in {cell}: {what}.",
     ),
     Kind.AWAITS_MANUAL: ("reflections await manual grading", ""),
+    Kind.OUTSIDE_POLICY: (
+        "{place} {what}, which no answer needs: {held}",
+        "Your notebook holds code that no answer needs ({what}, in {place_lower}): your "
+        "facilitator will look at it before the points of the checks after it count.",
+    ),
+    Kind.LOCKED_RUN_EDITED: (
+        "tampering: locked cell(s) {ids} of {notebook} were edited and their marks removed, so "
+        "they ran as edited: {held}",
+        "Cells that are locked were changed; your facilitator will look at them before the "
+        "points of the checks after them count.",
+    ),
+    Kind.CHECK_SILENT: (
+        '{place}\'s check passed without printing its own result ("Correct: ..."): {held}',
+        "The check of {place_lower} passed without saying so; your facilitator will look at it.",
+    ),
+    Kind.CHECK_INSTANT: (
+        "{place}'s check passed in {ms:.2f} ms, faster than any check runs: {held}",
+        "The check of {place_lower} passed oddly fast; your facilitator will look at it.",
+    ),
+    Kind.REVIEWED: (
+        "{decision} by {by} on {at}: {effect}",
+        "{advice}",
+    ),
     Kind.OVER_BUDGET: (
         "took longer than the {budget:.0f} s budget per submission: it ran out of time in {cell}",
         "Your notebook ran out of time in {cell}: grading had to stop it. Look for a loop "
@@ -220,6 +251,11 @@ SEVERITY: dict[Kind, State] = {
         State.NEEDS_ATTENTION,
     ),
 }
+# Facts that hold the points of the checks after them until a facilitator decides.
+HOLDING = frozenset(
+    {Kind.OUTSIDE_POLICY, Kind.LOCKED_RUN_EDITED, Kind.CHECK_SILENT, Kind.CHECK_INSTANT}
+)
+SEVERITY.update(dict.fromkeys(HOLDING, State.NEEDS_ATTENTION))
 _RANK = {State.GRADED: 0, State.NEEDS_ATTENTION: 1, State.FAILED: 2}
 
 # What went wrong while the submission ran: an outcome with one of these is failed,
@@ -303,7 +339,42 @@ def _fields(fact: Fact) -> dict[str, Any]:
         d["place"] = f"cell {d['grade_id']}" if d.get("grade_id") else "an added cell"
     elif fact.kind is Kind.SANDBOX_REFUSED:
         d["what"] = REFUSALS[d["refused"]]
+    if fact.kind in HOLDING:
+        d["place"] = _place(d)
+        d["place_lower"] = d["place"][0].lower() + d["place"][1:]
+        d["what"] = (
+            " and ".join(d.get("what", []))
+            if isinstance(d.get("what"), list)
+            else d.get("what", "")
+        )
+        d["held"] = (
+            f"{d['points']:g} points from there on are held until you run cxkit accept or "
+            "cxkit reject"
+            if d.get("points")
+            else "no check from there on scored, so no points are held"
+        )
+    if fact.kind is Kind.REVIEWED:
+        points = d.get("points", 0)
+        if d["decision"] == "accepted":
+            d["effect"] = f"the {points:g} held points count"
+            d["advice"] = "Your facilitator looked at your notebook: every point counts."
+        else:
+            d["effect"] = f"the {points:g} held points are not counted"
+            d["advice"] = (
+                f"Your facilitator looked at your notebook: {points:g} points of checks that ran "
+                "after code no answer needs are not counted."
+            )
     return d
+
+
+def _place(details: dict[str, Any]) -> str:
+    """'Exercise 2's cell', 'A cell added after Exercise 2', or 'Cell setup' for a fact."""
+    label, gid = details.get("label", ""), details.get("grade_id", "")
+    if details.get("grade"):
+        return label or f"Cell {gid}"
+    if gid:
+        return f"{label}'s cell" if label else f"Cell {gid}"
+    return f"A cell added after {label}" if label else "A cell added at the top"
 
 
 def worst(facts: list[Fact]) -> State:
@@ -324,9 +395,25 @@ class Outcome:
     cell_seconds: float = 0.0  # of which the participant's cells themselves
     checksum: str = ""
     graded_at: str = ""
+    # the grade cells whose points are held: notebook, grade_id, score (what the check
+    # gave, not counted until accepted) and points (the cell's most)
+    held: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.state = State(self.state)  # "failed" given as a plain string is State.FAILED
+
+    @property
+    def held_points(self) -> float:
+        """Points the checks gave that are held: not counted until a facilitator accepts them."""
+        if self.decision:
+            return 0.0
+        return float(sum(h["score"] for h in self.held))
+
+    @property
+    def decision(self) -> str:
+        """'accepted' or 'rejected' once a facilitator decided on held points, else ""."""
+        reviewed = [f for f in self.facts if f.kind is Kind.REVIEWED]
+        return str(reviewed[-1].details["decision"]) if reviewed else ""
 
     @property
     def running(self) -> list[Fact]:
@@ -366,6 +453,8 @@ class Outcome:
             "graded_at": self.graded_at,
             "advice": self.advice,
             "facts": [f.as_dict() for f in self.facts],
+            "held": self.held,
+            "held_points": self.held_points,
         }
 
     @classmethod
@@ -386,6 +475,7 @@ class Outcome:
             cell_seconds=values.get("cell_seconds", 0.0),
             checksum=values.get("checksum", ""),
             graded_at=values.get("graded_at", ""),
+            held=list(values.get("held", [])),
         )
 
 

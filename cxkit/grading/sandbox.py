@@ -406,6 +406,8 @@ class SandboxedExecute(Execute):
         self._place = "the first cells"
         self._facts: list[str] = []
         self._managers: list[SandboxedKernelManager] = []
+        self._captured = False
+        self._restore = ""
 
     def progress(self) -> tuple[str, list[str]]:
         """Where the kernel is (or was last), and what it ran into there."""
@@ -442,13 +444,8 @@ class SandboxedExecute(Execute):
 
             self._place = where(self.nb.cells, cell_index)
             self._note_progress()
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade") and self.kc is not None:
-            # a fresh cxkit.checks for every check: participants' code may have rewired it
-            await ensure_async(
-                self.kc.execute_interactive(
-                    FRESH_CHECKS, silent=True, store_history=False, timeout=self.timeout
-                )
-            )
+        if cell.cell_type == "code" and self.kc is not None:
+            await self._clean_state(cell)
         watch = asyncio.ensure_future(self._watch())
         try:
             cell = await super().async_execute_cell(
@@ -460,6 +457,26 @@ class SandboxedExecute(Execute):
             limit = Limits(**self.config.SandboxedKernelManager.get("limits", {})).memory_mb
             self._note_progress(f"it ran out of memory in {self._place} (the limit is {limit} MB)")
         return cell
+
+    async def _clean_state(self, cell: Any) -> None:
+        """Before the first cell, remember the kernel; before a check, put it back.
+
+        Code sent by the grading process, not the notebook (:mod:`cxkit.grading.pristine`).
+        """
+        code = ""
+        if not self._captured:
+            self._captured = True
+            code = CAPTURE
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+            if not self._restore:
+                self._restore = restore_code(self.nb.cells)
+            code += self._restore
+        if code and self.kc is not None:
+            await ensure_async(
+                self.kc.execute_interactive(
+                    code, silent=True, store_history=False, timeout=self.timeout
+                )
+            )
 
     async def _watch(self) -> None:
         """Stop the whole kernel the moment it reaches the process limit (a fork bomb).
@@ -528,14 +545,53 @@ class SandboxedExecute(Execute):
 PREFIX = "cxkit-kernel-"  # its socket folders and cgroups: PREFIX<grader pid>-<random>
 OUTPUT_CAPPED = "cxkit: output cut here"
 PROGRESS_ENV = "CXKIT_PROGRESS"  # a file where the grader notes the cell it runs
-# Run silently before each check: the check's import makes a fresh cxkit.checks, from
-# disk (a warm kernel: from its template's compiled code, forkserver.COMPILED_ONCE).
-FRESH_CHECKS = (
-    "import sys as _cx\n"
-    "_cx.modules.pop('cxkit.checks', None)\n"
-    "'cxkit' in _cx.modules and _cx.modules['cxkit'].__dict__.pop('checks', None)\n"
-    "del _cx\n"
-)
+# Run silently before a notebook's first cell, and (restore_code) before each check.
+CAPTURE = "import cxkit.grading.pristine as _cx\n_cx.capture()\ndel _cx\n"
+
+
+def restore_code(cells: list[Any]) -> str:
+    """The code that puts the kernel back before a check (:func:`cxkit.grading.pristine.restore`).
+
+    The names the notebook's locked cells import are bound again (``checks`` to a
+    fresh ``cxkit.checks``: from disk, or in a warm kernel from its template's
+    compiled code, forkserver.COMPILED_ONCE); the kit's short messages for
+    failed checks come back when a locked cell calls ``checks.start()``.
+    """
+    bindings, friendly = _locked_imports(cells)
+    return (
+        "import cxkit.grading.pristine as _cx\n"
+        f"_cx.restore({bindings!r}, {friendly!r})\n"
+        "del _cx\n"
+    )
+
+
+def _locked_imports(cells: list[Any]) -> tuple[dict[str, tuple[str, str]], bool]:
+    """What the locked cells import, by the name they bind, and whether they call start()."""
+    import ast
+
+    bindings: dict[str, tuple[str, str]] = {}
+    friendly = False
+    for cell in cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") != "code" or not meta.get("locked") or meta.get("solution"):
+            continue
+        friendly = friendly or "checks.start(" in cell.get("source", "")
+        try:
+            tree = ast.parse(cell.get("source", ""))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        bindings[alias.asname] = (alias.name, "")
+                    else:
+                        top = alias.name.split(".")[0]
+                        bindings[top] = (top, "")
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    bindings[alias.asname or alias.name] = (node.module, alias.name)
+    return bindings, friendly
 
 
 def _note(text: str) -> Any:

@@ -27,12 +27,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from traitlets import Bool, Float, Integer, TraitError, TraitType, validate
+from traitlets import Bool, Float, Integer, List, TraitError, TraitType, Unicode, validate
 from traitlets.config import Configurable
 
 from cxkit.course.directory import Course, nbgrader_config
 from cxkit.errors import CxkitError, close_match
 from cxkit.grading.outcomes import ExecutorSettings, Limits
+from cxkit.grading.policy import DEFAULT_IMPORTS, REFUSED_CALLS
 
 # One more worker than cores: between cells each kernel waits for its worker and the
 # worker for it, and a third worker on two cores fills those waits (100 submissions of
@@ -88,6 +89,34 @@ class Grading(Configurable):
         LIMITS["output_notebook_kb"], help="Output kept per notebook, in KB; the rest is cut."
     ).tag(config=True, expect="a whole number of KB, at least 1")
 
+    allowed_imports = List(
+        Unicode(),
+        list(DEFAULT_IMPORTS),
+        help="Modules answer cells may import (a package allows its parts). A cell importing "
+        "anything else holds the points of the checks after it until you accept or reject it. "
+        "Widen it for a course with c.Grading.allowed_imports = [*defaults, 'scipy'].",
+    ).tag(config=True, expect="a list of module names, e.g. ['pandas', 'numpy']")
+    allowed_calls = List(
+        Unicode(),
+        [],
+        help="Of the calls no workshop answer needs (" + ", ".join(REFUSED_CALLS) + "), the "
+        "ones this course's answers may use.",
+    ).tag(config=True, expect="a list of names among " + ", ".join(REFUSED_CALLS))
+
+    @validate("allowed_calls")
+    def _known_calls(self, proposal: Any) -> Any:
+        unknown = [name for name in proposal["value"] if name not in REFUSED_CALLS]
+        if unknown:
+            raise TraitError(f"{', '.join(unknown)} is not refused, so need not be allowed")
+        return proposal["value"]
+
+    @validate("allowed_imports")
+    def _module_names(self, proposal: Any) -> Any:
+        wrong = [n for n in proposal["value"] if not all(p.isidentifier() for p in n.split("."))]
+        if wrong:
+            raise TraitError(f"{', '.join(map(repr, wrong))} is not a module name")
+        return proposal["value"]
+
     @validate(
         "workers",
         "cell_timeout",
@@ -126,8 +155,10 @@ def trait(name: str) -> TraitType[Any, Any]:
 
 
 def metavar(name: str) -> str:
-    """How ``--help`` writes a value of setting ``name``: N, X (a number) or True|False."""
+    """How ``--help`` writes a value of setting ``name``: N, X (a number), True|False or NAMES."""
     setting = trait(name)
+    if isinstance(setting, List):
+        return "NAMES"
     return "True|False" if isinstance(setting, Bool) else "X" if isinstance(setting, Float) else "N"
 
 
@@ -139,7 +170,7 @@ def _unknown(name: str, where: str) -> CxkitError:
 
 
 def _invalid(name: str, value: Any, where: str, why: str = "") -> CxkitError:
-    expect, default = trait(name).metadata.get("expect", "another value"), trait(name).default_value
+    expect, default = trait(name).metadata.get("expect", "another value"), trait(name).default()
     return CxkitError(
         f"The grading setting {name} = {value!r} ({where}) is not valid"
         + (f": {why}. " if why else ". ")
@@ -158,9 +189,14 @@ def _set(settings: Grading, name: str, value: Any, where: str) -> None:
 
 
 def from_text(name: str, text: str, where: str = "on the command line") -> Any:
-    """A setting's value from the text given on the command line (``"240"`` -> 240.0)."""
+    """A setting's value from the text given on the command line (``"240"`` -> 240.0).
+
+    A list is written with commas: ``--Grading.allowed_imports=pandas,numpy,scipy``.
+    """
     if name not in names():
         raise _unknown(name, where)
+    if isinstance(trait(name), List):
+        return [part.strip() for part in text.split(",") if part.strip()]
     try:
         return trait(name).from_string(text)
     except (ValueError, TraitError):  # their words are Python's ("invalid literal for int()")

@@ -22,65 +22,8 @@ from cxkit.grading.pool import Template, WarmKernelManager
 pytestmark = pytest.mark.slow
 
 
-class Kernel:
-    """One kernel from the pool, driven synchronously for the tests."""
-
-    def __init__(self, **env: str) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.manager = WarmKernelManager(kernel_name="cxkit")
-        start = self.manager.start_kernel(env=dict(os.environ, **env))
-        self.loop.run_until_complete(start)
-        self.client = self.manager.client()
-        self.client.start_channels()
-        self.loop.run_until_complete(self.client.wait_for_ready(timeout=60))
-
-    @property
-    def pid(self) -> int:
-        return int(self.manager.provisioner.pid)
-
-    def run(self, code: str, timeout: float = 30) -> dict[str, Any]:
-        """Run code; return its printed text, its error name and its outputs' types."""
-
-        async def go() -> dict[str, Any]:
-            msg_id = self.client.execute(code)
-            found: dict[str, Any] = {"text": "", "error": None, "types": []}
-            while True:
-                msg = await self.client.get_iopub_msg(timeout=timeout)
-                if msg["parent_header"].get("msg_id") != msg_id:
-                    continue
-                kind, content = msg["msg_type"], msg["content"]
-                if kind == "stream":
-                    found["text"] += content["text"]
-                elif kind == "error":
-                    found["error"] = content["ename"]
-                elif kind in ("display_data", "execute_result"):
-                    found["types"].append(sorted(content["data"]))
-                elif kind == "status" and content["execution_state"] == "idle":
-                    return found
-
-        return self.loop.run_until_complete(go())
-
-    def alive(self) -> bool:
-        return bool(self.loop.run_until_complete(self.manager.is_alive()))
-
-    def close(self) -> None:
-        self.client.stop_channels()
-        self.loop.run_until_complete(self.manager.shutdown_kernel(now=True))
-        self.loop.close()
-
-
-@pytest.fixture
-def kernels() -> Iterator[list[Kernel]]:
-    """Kernels started by a test, all shut down after it."""
-    started: list[Kernel] = []
-    yield started
-    for kernel in started:
-        kernel.close()
-
-
-def _start(kernels: list[Kernel], **env: str) -> Kernel:
-    kernels.append(Kernel(**env))
-    return kernels[-1]
+def _start(kernels: Any, **env: str) -> Any:
+    return kernels.start(**env)
 
 
 def _gone(pid: int, within: float = 10.0) -> bool:
@@ -195,12 +138,13 @@ def test_checks_imported_afresh_come_from_the_templates_compiled_code(kernels):
     """Grading imports cxkit.checks afresh before each check: is a rewired copy replaced
     by a working one, built from code the template compiled (not the source, again)?"""
     import cxkit.checks
-    from cxkit.grading.sandbox import FRESH_CHECKS
+    from cxkit.grading.sandbox import CAPTURE, restore_code
 
     kernel = _start(kernels)
+    kernel.run(CAPTURE)
     shown = kernel.run(
         "import cxkit.checks\ncxkit.checks.nps = lambda *a, **k: None\n"
-        + FRESH_CHECKS
+        + restore_code([])
         + "import cxkit.checks\n"
         "print(cxkit.checks.nps.__module__, type(cxkit.checks.__spec__.loader).__name__)\n"
         "print(cxkit.checks.__file__)\n"
