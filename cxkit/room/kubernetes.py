@@ -30,31 +30,33 @@ import argparse
 import json
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import pandas as pd
 import yaml
 
 from cxkit.course.directory import Course
-from cxkit.course.roster import roster
 from cxkit.errors import CxkitError
 from cxkit.room.exchange import INSIDE_ROOT, participant_mounts
+from cxkit.room.kubernetes_grading import (
+    FACILITATOR_LABEL,
+    GRADING,
+    render_grading_network,
+    render_grading_values,
+)
+from cxkit.room.state import Account, accounts_from_roster
 
 EXCHANGE_VOLUME = "cxkit-exchange"  # the claim, and the volume's name in the pods
 ROOM_MOUNT = "/srv/cxkit/room"  # the whole room folder, in facilitators' servers only
 VIEW_INIT = "cxkit-exchange-view"  # the init container that creates a participant's folders
-GRADING = "cxkit-grading"  # the Dask release's full name: its scheduler is GRADING-scheduler
-FACILITATOR_LABEL = {"cxkit-role": "facilitator"}
 USER = "{unescaped_username}"  # KubeSpawner puts the hub account's name here
+# an image: a name (registry, port, path) and a tag after its last ":" (the tag holds no "/")
 _IMAGE = re.compile(
     r"^(?P<name>[a-z0-9][a-z0-9._/:-]*?):(?P<tag>[A-Za-z0-9_][A-Za-z0-9._-]{0,127})$"
 )
-_QUANTITY = re.compile(r"^(?P<number>\d+(\.\d+)?)(?P<unit>[KMGT]i?)?$")
-_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
-_UNITS.update({"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40})
+_ACCOUNT = re.compile(r"^[a-z0-9][a-z0-9._-]*$")  # a hub account named from an e-mail
 _PLACEHOLDER = "cxkit-participant"  # stands for every participant while the view is laid out
 
 # A facilitator's server: the whole room folder instead of a participant's view,
@@ -85,49 +87,45 @@ c.KubeSpawner.pre_spawn_hook = cxkit_facilitator_view  # noqa: F821
 
 @dataclass(frozen=True)
 class Resources:
-    """What each participant's server may use (Kubernetes quantities: "1G", "512Mi", 0.5 CPU)."""
+    """What each participant's server may use, in the units of ``cxkit room start``."""
 
-    memory_limit: str = "1G"
-    memory_guarantee: str = "512M"
-    cpu_limit: float = 1.0
+    memory: int = 2048  # MB the server may use (its limit)
+    memory_guarantee: int = 512  # MB the cluster keeps free for it (its request)
+    cpus: float = 1.0
     cpu_guarantee: float = 0.1
-    cull_timeout: int = 3600  # seconds idle before a server is stopped (its files stay)
+    cull_after: int = 60  # minutes idle before a server is stopped (its files stay)
 
     def check(self) -> None:
-        """Raise a CxkitError naming the setting that Kubernetes would refuse."""
-        limit = _bytes(self.memory_limit, "--memory-limit")
-        if _bytes(self.memory_guarantee, "--memory-guarantee") > limit:
+        """Raise a CxkitError naming the setting that cannot work."""
+        if not 0 < self.memory_guarantee <= self.memory:
             raise CxkitError(
-                f"--memory-guarantee {self.memory_guarantee} is more than --memory-limit "
-                f"{self.memory_limit}: a server cannot be promised more than it may use."
+                f"--memory-guarantee {self.memory_guarantee} MB must be above 0 and at most "
+                f"--memory {self.memory} MB: a server cannot be promised more than it may use."
             )
-        if not 0 < self.cpu_guarantee <= self.cpu_limit:
+        if not 0 < self.cpu_guarantee <= self.cpus:
             raise CxkitError(
                 f"--cpu-guarantee {self.cpu_guarantee} must be above 0 and at most "
-                f"--cpu-limit {self.cpu_limit}."
+                f"--cpus {self.cpus}."
             )
-        if self.cull_timeout < 300:
+        if self.cull_after < 5:
             raise CxkitError(
-                f"--cull-timeout {self.cull_timeout} s would stop a participant's server "
-                "while they read; give at least 300 seconds."
+                f"--cull-after {self.cull_after} minutes would stop a participant's server "
+                "while they read; give at least 5."
             )
 
 
-def _bytes(quantity: str, option: str) -> float:
-    """A Kubernetes memory quantity in bytes.
+@dataclass(frozen=True)
+class Options:
+    """Everything ``cxkit room kubernetes`` is told besides the course."""
 
-    Examples
-    --------
-    >>> _bytes("512Mi", "--memory-limit")
-    536870912.0
-    """
-    found = _QUANTITY.match(str(quantity))
-    if not found:
-        raise CxkitError(
-            f"{option} {quantity!r} is not a memory size Kubernetes reads: give a number "
-            'and a unit, such as "1G", "512M" or "2Gi".'
-        )
-    return float(found["number"]) * _UNITS[found["unit"] or ""]
+    image: str
+    url: str
+    facilitators: list[str]
+    resources: Resources = Resources()
+    grading_workers: int = 4
+    grading_memory: int = 2048
+    exchange_gb: int = 10
+    storage_class: str | None = None
 
 
 def split_image(image: str) -> tuple[str, str]:
@@ -139,7 +137,7 @@ def split_image(image: str) -> tuple[str, str]:
     ('registry.example.org:5000/cx/cxkit', '0.1.0')
     """
     found = _IMAGE.match(image)
-    if not found or "/" in found["tag"]:
+    if not found:
         raise CxkitError(
             f"--image {image!r} has no tag. Give the image you pushed with its tag, such as "
             '"registry.example.org/cxkit:0.1.0", so every server and Dask worker runs the '
@@ -163,47 +161,41 @@ def _hub_url(url: str) -> str:
     return f"https://{parts.netloc}"
 
 
-def checked_roster(frame: pd.DataFrame) -> pd.DataFrame:
-    """The roster, refused when a participant could not log in as their roster id.
+def participants(course: Course) -> list[Account]:
+    """The roster's participants, refused when one could not log in as their roster id.
 
-    Every participant needs a unique e-mail (the identity provider's name for
-    them) and a lower-case id (JupyterHub lower-cases account names, and the
-    account name is the id their submissions carry).
+    Beyond what the single-machine room refuses (no roster, an id twice, no
+    e-mail), each e-mail must be unique (the identity provider names people by
+    it) and each id lower-case (JupyterHub lower-cases account names, and the
+    account name is the id a submission carries).
     """
-    if frame.empty:
-        raise CxkitError(
-            "The course has no roster: import one first with `cxkit roster import roster.csv`."
-        )
+    people = list(accounts_from_roster(course, []).values())
     problems = []
-    missing = frame.loc[frame["email"].str.strip() == "", "id"].tolist()
-    if missing:
-        problems.append(f"no e-mail for {', '.join(missing)} (they log in with it)")
-    for column, what in (("id", "id"), ("email", "e-mail")):
-        values = frame[column].str.lower()
-        twice = sorted(set(values[values.duplicated() & (values != "")]))
-        if twice:
-            problems.append(f"the {what} {', '.join(twice)} appears more than once")
-    upper = frame.loc[frame["id"] != frame["id"].str.lower(), "id"].tolist()
+    emails = [p.email.strip().lower() for p in people]
+    twice = sorted({e for e in emails if emails.count(e) > 1})
+    if twice:
+        problems.append(f"the e-mail {', '.join(twice)} belongs to more than one participant")
+    upper = [p.id for p in people if p.id != p.id.lower()]
     if upper:
         problems.append(
-            f"the id {', '.join(upper)} has capital letters (JupyterHub would name the "
-            "account in lower case and the submissions would not match the roster)"
+            f"the id {', '.join(upper)} has capital letters (JupyterHub names the account in "
+            "lower case, and the submissions would not match the roster)"
         )
     if problems:
         raise CxkitError(
             f"The roster cannot be used for the hub: {'; '.join(problems)}. Fix the roster "
-            "file and import it again with `cxkit roster import roster.csv`."
+            "file and import it again (cxkit roster import roster.csv)."
         )
-    return frame
+    return people
 
 
-def facilitator_accounts(emails: list[str], frame: pd.DataFrame) -> dict[str, str]:
+def facilitator_accounts(emails: list[str], people: list[Account]) -> dict[str, str]:
     """Each facilitator's e-mail and account: their roster id, or the e-mail's name part.
 
     Examples
     --------
-    >>> people = pd.DataFrame({"id": ["ana"], "email": ["ana@example.org"]})
-    >>> facilitator_accounts(["Ana@example.org", "lee.fox@example.org"], people)
+    >>> ana = Account("ana", "Ana Adams", "ana@example.org", "it")
+    >>> facilitator_accounts(["Ana@example.org", "lee.fox@example.org"], [ana])
     {'ana@example.org': 'ana', 'lee.fox@example.org': 'lee.fox'}
     """
     if not emails:
@@ -211,13 +203,13 @@ def facilitator_accounts(emails: list[str], frame: pd.DataFrame) -> dict[str, st
             "Name at least one facilitator with --facilitator EMAIL: the hub's admins release, "
             "collect and grade."
         )
-    by_email = dict(zip(frame["email"].str.lower(), frame["id"], strict=True))
-    ids = set(frame["id"])
+    by_email = {p.email.strip().lower(): p.id for p in people}
+    ids = {p.id for p in people}
     accounts = {}
     for given in emails:
         email = given.strip().lower()
         name = email.partition("@")[0]
-        if "@" not in email or not re.match(r"^[a-z0-9][a-z0-9._-]*$", name):
+        if "@" not in email or not _ACCOUNT.match(name):
             raise CxkitError(
                 f"--facilitator {given!r} is not an e-mail address a hub account can be named "
                 "from (letters, digits, '.', '_' or '-' before the @)."
@@ -291,9 +283,9 @@ def render_values(
     resources.check()
     name, tag = split_image(image)
     hub = _hub_url(url)
-    people = checked_roster(roster(course))
+    people = participants(course)
     admins = facilitator_accounts(facilitators, people)
-    accounts = {e.lower(): i for e, i in zip(people["email"], people["id"], strict=True)}
+    accounts = {p.email.strip().lower(): p.id for p in people}
     accounts.update(admins)
     view = exchange_view(course.course_id)
     whole = {"name": EXCHANGE_VOLUME, "mountPath": ROOM_MOUNT}
@@ -320,10 +312,10 @@ def render_values(
             "image": {"name": name, "tag": tag},
             "defaultUrl": "/lab",
             "memory": {
-                "limit": resources.memory_limit,
-                "guarantee": resources.memory_guarantee,
+                "limit": f"{resources.memory}M",
+                "guarantee": f"{resources.memory_guarantee}M",
             },
-            "cpu": {"limit": resources.cpu_limit, "guarantee": resources.cpu_guarantee},
+            "cpu": {"limit": resources.cpus, "guarantee": resources.cpu_guarantee},
             "extraEnv": {"CXKIT_COURSE_ID": course.course_id},
             "initContainers": [_view_init((name, tag), view)],
             "storage": {
@@ -336,7 +328,12 @@ def render_values(
                 "extraVolumeMounts": view,
             },
         },
-        "cull": {"enabled": True, "users": False, "timeout": resources.cull_timeout, "every": 300},
+        "cull": {
+            "enabled": True,
+            "users": False,
+            "timeout": 60 * resources.cull_after,
+            "every": 300,
+        },
     }
 
 
@@ -344,12 +341,13 @@ def _hook(data: dict[str, Any]) -> str:
     return FACILITATOR_VIEW.format(data=json.dumps(data, sort_keys=True))
 
 
-def render_exchange_volume(size: str = "10Gi", storage_class: str | None = None) -> dict[str, Any]:
+def render_exchange_volume(gigabytes: int = 10, storage_class: str | None = None) -> dict[str, Any]:
     """The claim for the shared exchange volume (its storage class must offer ReadWriteMany)."""
-    _bytes(size, "--exchange-size")
+    if gigabytes < 1:
+        raise CxkitError(f"--exchange-gb {gigabytes}: the exchange needs at least 1 GB.")
     spec: dict[str, Any] = {
         "accessModes": ["ReadWriteMany"],
-        "resources": {"requests": {"storage": size}},
+        "resources": {"requests": {"storage": f"{gigabytes}G"}},
     }
     if storage_class:
         spec["storageClassName"] = storage_class
@@ -358,63 +356,6 @@ def render_exchange_volume(size: str = "10Gi", storage_class: str | None = None)
         "kind": "PersistentVolumeClaim",
         "metadata": {"name": EXCHANGE_VOLUME},
         "spec": spec,
-    }
-
-
-def render_grading_values(image: str, workers: int = 4, memory: str = "2G") -> dict[str, Any]:
-    """The values of the Helm chart "dask": one-thread workers running the course's image."""
-    if workers < 1:
-        raise CxkitError(f"--grading-workers {workers}: give at least 1 Dask worker.")
-    _bytes(memory, "--grading-memory")
-    name, tag = split_image(image)
-    return {
-        "fullnameOverride": GRADING,
-        "scheduler": {"image": {"repository": name, "tag": tag}},
-        "worker": {
-            "image": {"repository": name, "tag": tag},
-            "replicas": workers,
-            "threads_per_worker": 1,
-            "resources": {
-                "limits": {"cpu": 1, "memory": memory},
-                "requests": {"cpu": 1, "memory": memory},
-            },
-        },
-        "jupyter": {"enabled": False},
-    }
-
-
-def render_grading_network() -> list[dict[str, Any]]:
-    """Network policies for grading: facilitators reach Dask; Dask's pods reach only each other."""
-    dask = {"matchLabels": {"app": "dask", "release": GRADING}}
-    facilitators = {"matchLabels": {"component": "singleuser-server", **FACILITATOR_LABEL}}
-    dns = {
-        "to": [{"namespaceSelector": {}}],
-        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
-    }
-    return [
-        _policy(
-            "cxkit-facilitators-reach-grading",
-            facilitators,
-            {"egress": [{"to": [{"podSelector": dask}]}]},
-        ),
-        _policy(
-            "cxkit-grading-isolated",
-            dask,
-            {
-                "ingress": [{"from": [{"podSelector": dask}, {"podSelector": facilitators}]}],
-                "egress": [{"to": [{"podSelector": dask}]}, dns],
-            },
-        ),
-    ]
-
-
-def _policy(name: str, pods: dict[str, Any], rules: dict[str, Any]) -> dict[str, Any]:
-    kinds = [k for k in ("Ingress", "Egress") if k.lower() in rules]
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": {"name": name},
-        "spec": {"podSelector": pods, "policyTypes": kinds, **rules},
     }
 
 
@@ -438,22 +379,22 @@ HEADER = (
 )
 
 
-def write(
-    course: Course,
-    out: Path,
-    image: str,
-    url: str,
-    facilitators: list[str],
-    resources: Resources | None = None,
-    *,
-    workers: int = 4,
-    storage_class: str | None = None,
-) -> list[Path]:
+def write(course: Course, out: Path, options: Options) -> list[Path]:
     """Render every file into ``out``; nothing is written unless all of them render."""
     documents = {
-        "values.yaml": [render_values(course, image, url, facilitators, resources)],
-        "exchange-volume.yaml": [render_exchange_volume(storage_class=storage_class)],
-        "grading-values.yaml": [render_grading_values(image, workers)],
+        "values.yaml": [
+            render_values(
+                course, options.image, options.url, options.facilitators, options.resources
+            )
+        ],
+        "exchange-volume.yaml": [
+            render_exchange_volume(options.exchange_gb, options.storage_class)
+        ],
+        "grading-values.yaml": [
+            render_grading_values(
+                split_image(options.image), options.grading_workers, options.grading_memory
+            )
+        ],
         "grading-network.yaml": render_grading_network(),
     }
     out.mkdir(parents=True, exist_ok=True)
@@ -466,68 +407,72 @@ def write(
     return written
 
 
+NEXT = """Next, where kubectl and helm reach the cluster (the README, "Beyond one machine"):
+  kubectl apply -f {out}/exchange-volume.yaml -f {out}/grading-network.yaml
+  helm upgrade --install cxkit jupyterhub/jupyterhub -f {out}/values.yaml -f oauth.yaml
+  helm upgrade --install {grading} dask/dask -f {out}/grading-values.yaml
+Grade from a facilitator's server: cxkit grade NN --scheduler tcp://{grading}-scheduler:8786"""
+
+
+HELP = {  # the numbers a facilitator may change, with their units
+    "memory": "MB of memory per participant",
+    "memory_guarantee": "MB kept free for each participant",
+    "cpus": "CPUs per participant",
+    "cpu_guarantee": "CPU kept free for each participant",
+    "cull_after": "minutes idle before a server stops (its files stay)",
+    "grading_workers": "Dask workers, each grading one submission at a time",
+    "grading_memory": "MB of memory per Dask worker",
+    "exchange_gb": "GB of the exchange volume",
+}
+
+
 def _run(args: argparse.Namespace) -> int:
     from cxkit.course.directory import default_root
 
-    course = Course(args.course_dir or default_root(), args.db_url)
-    resources = Resources(
-        args.memory_limit,
-        args.memory_guarantee,
-        args.cpu_limit,
-        args.cpu_guarantee,
-        args.cull_timeout,
-    )
-    written = write(
-        course,
-        args.out,
+    course = Course(args.course or default_root())
+    numbers = {name: getattr(args, name) for name in HELP}
+    resources = Resources(**{f.name: numbers.pop(f.name) for f in fields(Resources)})
+    options = Options(
         args.image,
         args.url,
-        args.facilitator,
+        args.facilitator or [],
         resources,
-        workers=args.grading_workers,
+        **numbers,
         storage_class=args.storage_class,
     )
-    print(f"Wrote {', '.join(p.name for p in written)} to {args.out}.")
-    print(
-        "Next: kubectl apply -f exchange-volume.yaml -f grading-network.yaml; "
-        "helm upgrade --install cxkit jupyterhub/jupyterhub -f values.yaml -f oauth.yaml; "
-        "helm upgrade --install cxkit-grading dask/dask -f grading-values.yaml "
-        "(see the README, 'Beyond one machine')."
-    )
+    written = write(course, args.out, options)
+    print(f"Wrote {', '.join(p.name for p in written)} in {args.out}.")
+    print(NEXT.format(out=args.out, grading=GRADING))
     return 0
 
 
 def add_kubernetes_command(room_commands: argparse._SubParsersAction) -> None:
-    """Add ``kubernetes`` to the ``cxkit room`` group."""
-    default = Resources()
+    """Add ``kubernetes`` to the ``cxkit room`` group (``room_commands``: its sub-parsers)."""
     cmd = room_commands.add_parser(
-        "kubernetes",
-        help="write Helm values to run this course on Zero to JupyterHub (Kubernetes)",
+        "kubernetes", help="write the Helm values that run this course on Zero to JupyterHub"
     )
-    cmd.add_argument("--out", type=Path, required=True, help="folder for the rendered files")
+    cmd.add_argument("--out", type=Path, required=True, help="the folder for the files")
     cmd.add_argument(
-        "--image", required=True, help="the pushed image with its tag, e.g. registry/cxkit:0.1.0"
+        "--image", required=True, help="the image you pushed, with its tag: registry/cxkit:0.1.0"
     )
     cmd.add_argument("--url", required=True, help="the hub's public https address")
     cmd.add_argument(
         "--facilitator",
         action="append",
-        default=[],
         metavar="EMAIL",
-        help="a facilitator's e-mail (repeat for each): the hub's admins",
+        help="a facilitator's e-mail, an admin of the hub (repeat for several)",
     )
-    cmd.add_argument("--memory-limit", default=default.memory_limit)
-    cmd.add_argument("--memory-guarantee", default=default.memory_guarantee)
-    cmd.add_argument("--cpu-limit", type=float, default=default.cpu_limit)
-    cmd.add_argument("--cpu-guarantee", type=float, default=default.cpu_guarantee)
-    cmd.add_argument(
-        "--cull-timeout",
-        type=int,
-        default=default.cull_timeout,
-        help="seconds idle before a server is stopped; its files stay",
-    )
-    cmd.add_argument("--grading-workers", type=int, default=4, help="Dask workers (one CPU each)")
+    defaults = {f.name: f.default for f in (*fields(Resources), *fields(Options))}
+    for name, text in HELP.items():
+        default = defaults[name]
+        cmd.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=type(default),
+            default=default,
+            help=f"{text} ({default})",
+        )
     cmd.add_argument("--storage-class", help="a storage class offering ReadWriteMany (NFS ...)")
-    cmd.add_argument("--course-dir", type=Path, help="the course folder (default: here)")
-    cmd.add_argument("--db-url", help="the gradebook's SQLAlchemy URL (default: SQLite)")
+    cmd.add_argument(
+        "--course", "--course-dir", type=Path, help="the course folder (default: here)"
+    )
     cmd.set_defaults(func=_run)
