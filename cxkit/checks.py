@@ -15,6 +15,7 @@ as plain notes and shows failed checks as a short message, not a long traceback.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import sys
@@ -139,10 +140,126 @@ def _answered(answer: Any, name: str) -> None:
         )
 
 
-def _number(answer: Any, name: str, how: str) -> float:
-    """The answer as one number, or CheckFailed saying why it is not one."""
+# --- answers as plain data ------------------------------------------------------------------
+#
+# A check first turns the answer into plain data of exact types (a float that is a float,
+# a fresh DataFrame of plain columns), so that no method of an answer object runs while
+# the right answer is within its reach (in the check's own variables).
+
+_SCALARS = frozenset({str, int, float, bool, complex, type(None), pd.Timestamp, pd.Timedelta})
+_MISSING_VALUES = frozenset({type(pd.NA), type(pd.NaT)})
+# a derived number or text, and the plain type's own conversion (bool cannot be derived)
+_DERIVED: tuple[tuple[type, Any], ...] = (
+    (int, int.__int__),
+    (float, float.__float__),
+    (str, str.__str__),
+)
+
+
+class _Other:
+    """Stands for an answer of a type a check does not take: only its type's name is kept."""
+
+
+@functools.lru_cache(maxsize=64)
+def _other_type(name: str) -> type:
+    return type(name, (_Other,), {})
+
+
+def _scalar(value: Any) -> bool:
+    kind = type(value)
+    return (
+        kind in _SCALARS
+        or kind in _MISSING_VALUES
+        or (kind.__module__ == "numpy" and isinstance(value, np.generic))
+    )
+
+
+def _pandas_own(kind: type) -> bool:
+    return kind.__module__.startswith(("pandas.", "numpy"))
+
+
+def _plain(answer: Any, own_methods: bool = False) -> Any:
+    """``answer`` as plain data of exact types, built without calling its own methods.
+
+    Tables, Series, Index and arrays are copied into fresh ones of plain values;
+    lists and tuples keep their plain items. A number or text of a derived type
+    becomes a plain one: by its own ``__float__``, ``__int__`` or ``__str__`` only
+    when ``own_methods`` (no right answer is within reach yet), else by the plain
+    type's own conversion. Anything else stands as an object of its type's name.
+    """
+    kind = type(answer)
+    if _scalar(answer):
+        return answer
+    if kind is pd.DataFrame:
+        return _plain_frame(answer)
+    if kind is pd.Series:
+        values = _plain_array(answer.to_numpy(dtype=object), answer.dtype)
+        return pd.Series(values, index=_plain_index(answer.index), name=_plain(answer.name))
+    if isinstance(answer, pd.Index) and _pandas_own(kind):
+        return _plain_index(answer)
+    if kind is np.ndarray:
+        return _plain_array(answer.astype(object).ravel(), answer.dtype).reshape(answer.shape)
+    if kind in (list, tuple):
+        return kind(_plain(item, own_methods) for item in answer)
+    for base, plain in _DERIVED:
+        if isinstance(answer, base):
+            return base(answer) if own_methods else plain(answer)
+    return _other_type(kind.__name__)()
+
+
+def _plain_array(values: np.ndarray, dtype: Any) -> Any:
+    """Plain values of a column, in its dtype when that is numpy's or pandas' own."""
+    items = list(values.ravel())
+    if not all(_scalar(v) for v in items):
+        items = [_plain(v) for v in items]
+    plain = np.empty(len(items), dtype=object)
+    plain[:] = items
+    if _pandas_own(type(dtype)) and not isinstance(dtype, pd.CategoricalDtype):
+        try:
+            return (
+                pd.array(plain, dtype=dtype)
+                if not isinstance(dtype, np.dtype)
+                else (plain.astype(dtype))
+            )
+        except (TypeError, ValueError):
+            return plain
+    return plain
+
+
+def _plain_index(index: pd.Index) -> pd.Index:
+    if isinstance(index, pd.MultiIndex):
+        arrays = [_plain_index(index.get_level_values(i)) for i in range(index.nlevels)]
+        return pd.MultiIndex.from_arrays(arrays, names=[_plain(n) for n in index.names])
+    values = _plain_array(index.to_numpy(dtype=object), index.dtype)
+    return pd.Index(values, name=_plain(index.name), tupleize_cols=False)
+
+
+def _plain_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """A fresh table of plain columns, labels and index, equal to ``table``."""
+    columns = [_plain(c) for c in table.columns]
+    data = {
+        i: _plain_array(table.iloc[:, i].to_numpy(dtype=object), table.dtypes.iloc[i])
+        for i in range(table.shape[1])
+    }
+    fresh = pd.DataFrame(data, index=_plain_index(table.index))
+    fresh.columns = pd.Index(columns, name=_plain(table.columns.name), tupleize_cols=False)
+    return fresh
+
+
+def _snapshot(scores: Any) -> Any:
+    """A copy of the scores a check works from: an answer's own conversion cannot reach it."""
+    if isinstance(scores, pd.Series | np.ndarray):
+        return scores.copy()
+    return list(scores) if isinstance(scores, list | tuple) else scores
+
+
+def _number(answer: Any, name: str, how: str, own_methods: bool = False) -> float:
+    """The answer as one number, or CheckFailed saying why it is not one.
+
+    ``own_methods``: the answer's own conversion may run (no right answer in reach yet).
+    """
     _answered(answer, name)
-    value = answer
+    value = _plain(answer, own_methods)
     if isinstance(value, pd.DataFrame):
         if value.size != 1:
             rows, cols = value.shape
@@ -256,9 +373,11 @@ def nps(answer: Any, scores: Any, *, name: str = "your answer", others: Others =
     ...
     cxkit.checks.CheckFailed: my_nps = 0.2: this looks like a fraction; ... multiply by 100.
     """
+    scores = _snapshot(scores)  # before the answer's own conversion runs
+    how = "NPS is one number: pass the scores to cxkit.nps(...)."
+    value = _number(answer, name, how, own_methods=True)
     expected = _nps(scores)
     v = np.asarray(pd.Series(scores).to_numpy(dtype="float64"))
-    value = _number(answer, name, "NPS is one number: pass the scores to cxkit.nps(...).")
     pro, passive, de = _pct(v >= 9), _pct((v >= 7) & (v <= 8)), _pct(v <= 6)
     mean, people = float(np.mean(v)), float(int(np.sum(v >= 9)) - int(np.sum(v <= 6)))
     mistakes = [
@@ -312,9 +431,11 @@ def csat(answer: Any, scores: Any, *, name: str = "your answer", others: Others 
     ...
     cxkit.checks.CheckFailed: my_csat = 3.6: this is the average score (1 to 5), not CSAT...
     """
+    scores = _snapshot(scores)  # before the answer's own conversion runs
+    how = "CSAT is one number: pass the scores to cxkit.csat(...)."
+    value = _number(answer, name, how, own_methods=True)
     expected = _csat(scores)
     v = np.asarray(pd.Series(scores).to_numpy(dtype="float64"))
-    value = _number(answer, name, "CSAT is one number: pass the scores to cxkit.csat(...).")
     mean = float(np.mean(v))
     mistakes = [
         (mean, "this is the average score (1 to 5), not CSAT: the % of answers that are 4 or 5."),
@@ -367,9 +488,11 @@ def effort(
     ...
     cxkit.checks.CheckFailed: my_effort = 40: this is the % answering 5 to 7 ...
     """
+    scores = _snapshot(scores)  # before the answer's own conversion runs
+    how = "Effort is one number: pass the scores to cxkit.effort(...)."
+    value = _number(answer, name, how, own_methods=True)
     expected = _effort(scores, method)
     v = np.asarray(pd.Series(scores).to_numpy(dtype="float64"))
-    value = _number(answer, name, "Effort is one number: pass the scores to cxkit.effort(...).")
     mean, high = float(np.mean(v)), _pct(v >= 5)
     if method == "mean":
         mistakes = [
@@ -510,6 +633,7 @@ def interval(answer: Any, expected: Sequence[float], *, name: str = "your answer
     cxkit.checks.CheckFailed: ci = (27.8, 11.9): the low end comes first, (low, high).
     """
     _answered(answer, name)
+    answer = _plain(answer)
     how = "An interval is two numbers, (low, high), as cxkit.nps_ci(...) returns."
     if not isinstance(answer, tuple | list | np.ndarray | pd.Series):
         _fail(f"{name} is not a pair of numbers. {how}")
@@ -534,6 +658,7 @@ def interval(answer: Any, expected: Sequence[float], *, name: str = "your answer
 
 def _table(answer: Any, name: str) -> pd.DataFrame:
     _answered(answer, name)
+    answer = _plain(answer)
     if isinstance(answer, pd.Series):
         _fail(
             f"{name} is one column (a Series), not a table. Keep whole rows: "
@@ -709,6 +834,7 @@ def touchpoints(
             f"{', '.join(known)}. Change it in the parameters cell at the top, then run all cells."
         )
     _answered(answer, name)
+    answer = _plain(answer)
     if isinstance(answer, pd.DataFrame):
         if "touchpoint" not in answer.columns:
             _fail(f"{name} has no touchpoint column: keep whole rows of the touchpoints table.")
@@ -761,6 +887,7 @@ def _extreme(answer: Any, table: pd.DataFrame, column: str, name: str, low: bool
     )
     sort = f'.sort_values("{column}")' if low else f'.sort_values("{column}", ascending=False)'
     _answered(answer, name)
+    answer = _plain(answer)
     if isinstance(answer, pd.Series | pd.DataFrame):
         _fail(f"{name} is a {type(answer).__name__}; a name is wanted: use .{method}().")
     if isinstance(answer, numbers.Real) and not isinstance(answer, bool | np.bool_):
@@ -879,6 +1006,7 @@ def choice(
     cxkit.checks.CheckFailed: gap_is_real = "maybe" is not one of the options: "yes" or "no".
     """
     _answered(answer, name)
+    answer = _plain(answer)
     shown = " or ".join(f'"{o}"' for o in options)
     if isinstance(answer, bool | np.bool_):
         _fail(f"{name} is {bool(answer)}; write one of the words {shown}, in quotes.")

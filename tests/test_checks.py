@@ -429,3 +429,84 @@ def test_in_a_kernel_failures_stay_errors_and_warnings_move_to_stdout(tmp_path):
     (division,) = outputs[6]
     assert division.ename == "ZeroDivisionError"
     assert len(kept["7"]) > 1 and "share" in "".join(kept["7"])  # a full traceback, as shown
+
+
+# --- answers that are objects of their own --------------------------------------------------
+
+
+def _calls_with_expected_in_reach(calls: list[bool]):
+    """A method that notes whether a variable named ``expected`` is in any calling frame."""
+
+    def method(self, *args):
+        frame, seen = sys._getframe(1), False
+        while frame is not None:
+            seen = seen or "expected" in frame.f_locals
+            frame = frame.f_back
+        calls.append(seen)
+        return float.__float__(self) if isinstance(self, float) else NotImplemented
+
+    return method
+
+
+def _spy(base: type, calls: list[bool], *names: str) -> type:
+    spying = _calls_with_expected_in_reach(calls)
+    return type(f"Spy{base.__name__}", (base,), dict.fromkeys(names, spying))
+
+
+@pytest.mark.parametrize(
+    ("check", "make"),
+    [
+        (lambda a: checks.number(a, 42.0, name="n"), lambda cls: cls(42.0)),
+        (lambda a: checks.share(a, 30.0, name="s"), lambda cls: cls(30.0)),
+        (lambda a: checks.nps(a, SCORES, name="n"), lambda cls: cls(30.0)),
+        (lambda a: checks.interval((a, a), (30.0, 30.0), name="ci"), lambda cls: cls(30.0)),
+    ],
+)
+def test_a_number_answer_runs_none_of_its_methods_with_the_right_answer_in_reach(check, make):
+    """Is a float of the participant's own type judged by its plain value, and do its own
+    methods (comparisons, rounding, hashing) never run while the right answer is in reach?"""
+    calls: list[bool] = []
+    spy = _spy(
+        float,
+        calls,
+        "__eq__",
+        "__ne__",
+        "__lt__",
+        "__le__",
+        "__gt__",
+        "__ge__",
+        "__hash__",
+        "__round__",
+        "__sub__",
+        "__rsub__",
+        "__abs__",
+        "__float__",
+    )
+    check(make(spy))  # passes, judged on its plain value
+    assert not any(calls)
+
+
+def test_a_table_of_its_own_type_or_with_objects_of_their_own_is_read_as_plain_data():
+    """Is a DataFrame of a derived type not taken as a table, and are objects inside a
+    table compared as plain data, their own __eq__ never called?"""
+    calls: list[bool] = []
+    frame = pd.DataFrame({"team": ["a", "b", "a"], "recommend": [10, 3, 9]})
+    derived = type("MyFrame", (pd.DataFrame,), {})(frame)
+    assert hint(checks.frame_rows, derived, frame, name="mine") == (
+        "mine is a MyFrame, not a table (DataFrame)."
+    )
+    spy = _spy(str, calls, "__eq__", "__ne__", "__hash__")
+    odd = frame.assign(team=pd.Series([spy("a"), spy("b"), spy("a")], dtype=object))
+    checks.frame_rows(odd, frame, name="mine")
+    assert calls == []
+
+
+def test_a_word_of_its_own_type_is_judged_by_its_plain_text():
+    """Does choice() read a str of the participant's own type by its text, never calling
+    its own strip(), lower() or comparisons?"""
+    calls: list[bool] = []
+    spy = _spy(str, calls, "strip", "lower", "__eq__", "__hash__")
+    assert hint(checks.choice, spy("no"), "yes", ["yes", "no"], name="gap") == (
+        'gap = "no" is not the right choice.'
+    )
+    assert calls == []
