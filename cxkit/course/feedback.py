@@ -71,8 +71,26 @@ def _page(course: Course, workshop: str, pid: str, notebook: str, outcome: Outco
         return _html(new_notebook(), title, [("fail", note)], [])
     info = _grades(course, workshop, pid, notebook)
     graded = nbformat.read(autograded, as_version=4)
-    shown, rows = for_participant(graded, info["grades"])
-    return _html(shown, title, _notes(info, outcome), rows)
+    return feedback_page(graded, info["grades"], title, _notes(info, outcome))
+
+
+def feedback_page(notebook: Any, grades: Grades, title: str, notes: list[tuple[str, str]]) -> str:
+    """The feedback page of one autograded notebook (see :func:`for_participant`).
+
+    Parameters
+    ----------
+    notebook
+        nbgrader's autograded notebook (it is not changed).
+    grades
+        Grade id to (score, or None while awaiting manual grading; points).
+    title
+        The page's title and heading.
+    notes
+        (state, text) lines under the heading: the first is the summary;
+        a state is "", "pass", "fail" or "pending".
+    """
+    shown, rows = for_participant(notebook, grades)
+    return _html(shown, title, notes, rows)
 
 
 def _grades(course: Course, workshop: str, pid: str, notebook: str) -> dict[str, Any]:

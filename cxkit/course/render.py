@@ -29,6 +29,7 @@ sanitizes what a participant's notebook holds. :data:`STYLE`, :data:`TABLES` and
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import secrets
@@ -168,15 +169,7 @@ def to_html(
     >>> "<title>Q&amp;A</title>" in page, "<strong>there</strong>" in page, "<script" in page
     (True, True, False)
     """
-    exporter = HTMLExporter(
-        template_name=template,
-        extra_template_basedirs=[str(TEMPLATES)],
-        extra_template_paths=[str(TEMPLATES)],  # for "cxkit/index.html.j2"
-        filters={"text": escape, "clean_html": clean_html},
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        **options,
-    )
+    exporter = _exporter(template, tuple(sorted(options.items())))
     more = {"cxkit": {"title": title, "css": STYLE + TABLES + css + PRINT}, **(resources or {})}
     page, _ = exporter.from_notebook_node(notebook, resources=more)
     return str(page)
@@ -285,6 +278,20 @@ def render_notebook(
         )
     _write_atomically(out_html, html)
     return out_html
+
+
+@functools.lru_cache(maxsize=8)
+def _exporter(template: str, options: tuple[tuple[str, Any], ...]) -> HTMLExporter:
+    """One exporter per template and settings: its Jinja templates are compiled once."""
+    return HTMLExporter(
+        template_name=template,
+        extra_template_basedirs=[str(TEMPLATES)],
+        extra_template_paths=[str(TEMPLATES)],  # for "cxkit/index.html.j2"
+        filters={"text": escape, "clean_html": clean_html},
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        **dict(options),
+    )
 
 
 def _this_python() -> type:

@@ -101,3 +101,30 @@ def test_report_for_a_thousand(tmp_path):
     assert "this looks like a fraction" in page  # the commonest hint is shown
     for dept in ("accounting", "logistics", "it", "legal"):
         assert f">{dept}<" in page
+
+
+def test_report_speaks_the_facilitators_words(tmp_path):
+    """Are the report's column headings written out, with no raw CSV column name left?"""
+    page = _render(tmp_path, 40)
+    headings = re.findall(r"<th[^>]*>([^<]*)</th>", page)
+    for heading in ("handed in", "mean score (% of points)", "reflections to grade", "hours late"):
+        assert heading in headings
+    for raw in ("handed_in", "pending_manual", "hours_late", "max_score"):
+        assert raw not in page
+    assert "75.000000" not in page and "nan" not in headings
+
+
+def test_exercises_are_named_by_their_heading(tmp_path):
+    """Does the export name each exercise by the heading above it in the workshop's source?"""
+    import minicourse as mc
+
+    from cxkit.course.directory import Course
+    from cxkit.course.report import exercise_titles
+
+    course = Course(mc.make_course(tmp_path / "course", checks=True))
+    assert exercise_titles(course, "mini") == {
+        ("mini", "double_test"): "Exercise 1",
+        ("mini", "answer_test"): "Exercise 2",
+        ("mini", "reflection"): "Exercise 2: your written answer",
+        ("mini", "share_test"): "Exercise 3",
+    }
