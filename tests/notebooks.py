@@ -363,6 +363,33 @@ def solve_with(
     return namespace, outcomes
 
 
+def solve_retried(
+    notebook: nbformat.NotebookNode, grade_id: str, wrong: str, reset_apart: bool = False
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """``solve`` as a participant who answers ``wrong`` first and then corrects it: the
+    answer cell runs with ``wrong`` in place of its solution, then again as written, in the
+    same namespace. With ``reset_apart`` the lines the answer cell runs before its solution
+    (but its ``name = None`` lines) move to a cell of their own above it, run once: an
+    answer cell that does not start afresh, to show what a retry meets without it."""
+    changed = nbformat.from_dict(copy.deepcopy(notebook))
+    index = next(i for i, c in enumerate(changed.cells) if meta(c).get("grade_id") == grade_id)
+    answer = changed.cells[index]
+    if reset_apart:
+        before, rest = answer.source.split("### BEGIN SOLUTION", 1)
+        lines = before.splitlines()
+        unset = [line for line in lines if re.match(r"^\w+ = None\b", line)]
+        reset = nbformat.v4.new_code_cell("\n".join(x for x in lines if x not in unset))
+        answer.source = "\n".join(unset) + "\n### BEGIN SOLUTION" + rest
+        changed.cells.insert(index, reset)
+        index += 1
+    first = nbformat.from_dict(copy.deepcopy(answer))
+    solution = re.compile(r"### BEGIN SOLUTION.*?### END SOLUTION", re.S)
+    first.source = solution.sub(lambda _: wrong, first.source)
+    first.id, first.metadata = f"{first.id}-first-try", {}
+    changed.cells.insert(index, first)
+    return solve(changed)
+
+
 def solved(
     notebook: nbformat.NotebookNode, folder: Path | None = None, **parameters: Any
 ) -> dict[str, Any]:

@@ -103,7 +103,7 @@ def test_a_handoff_costs_nps_beyond_the_margin_of_error(found):
     table = found["by_handoffs"]
     assert -60 < found["handoff_cost"] < -15
     assert table.loc[1, "nps_high"] < table.loc[0, "nps_low"]
-    assert found["cost_is_real"] == "yes"
+    assert found["cost_is_real"] == "clearly apart"
     assert (table.loc[table.index > 0, "fcr"] == 0).all()
     assert found["fcr_all"] < table.loc[0, "fcr"]
 
