@@ -433,12 +433,15 @@ def test_image_installs_what_pyproject_and_environment_declare():
 
 
 def test_image_builds_the_wheel_from_every_shipped_file():
-    """Does the wheel stage copy the package, its metadata and every shipped folder?"""
+    """Does the wheel stage copy the package, its metadata and every folder the wheel's data
+    files come from (what tests/test_install.py builds the wheel from)?"""
     copied = set()
     for line in re.findall(r"^COPY (?!--from)(?!<<)(?!--chmod)(.+)$", _dockerfile(), re.M):
         copied |= {p.rstrip("/") for p in line.split()[:-1]}
-    shipped = set(resources.WHAT) | {"cxkit", "pyproject.toml", "README.md"}
-    assert copied == shipped
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    shipped = {Path(p).parts[0] for ps in setuptools["data-files"].values() for p in ps}
+    assert shipped >= set(resources.WHAT)
+    assert copied == shipped | {"cxkit", "pyproject.toml", "README.md"}
     assert re.search(r"^FROM python:3\.11-slim-bookworm AS wheel$", _dockerfile(), re.M)
 
 
