@@ -254,11 +254,7 @@ def _feedback_to_room(course: Course, workshop: str) -> None:
 
     if not has_room(course):
         return
-    returned = return_feedback(course, workshop)
-    print(
-        f"Returned {len(returned)} page(s) through the workshop room: each participant "
-        "clicks Fetch Feedback in their Assignments tab."
-    )
+    print(return_feedback(course, workshop).summary())
 
 
 def _report(args: argparse.Namespace) -> int:

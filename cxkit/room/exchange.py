@@ -29,6 +29,7 @@ import re
 import shutil
 import stat
 import tempfile
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -298,32 +299,53 @@ def collect_from_room(course: Course, workshop: str) -> Collected:
     return collected
 
 
-def return_feedback(course: Course, workshop: str) -> list[Path]:
-    """Put each participant's feedback pages in their exchange; return the pages placed.
+@dataclass
+class Returned:
+    """What ``return_feedback`` did: the pages placed in the room, the ones left to hand out."""
+
+    pages: list[Path] = field(default_factory=list)
+    kept: list[tuple[str, str]] = field(default_factory=list)  # (participant, why)
+
+    def summary(self) -> str:
+        lines = [
+            f"Returned {len(self.pages)} page(s) through the workshop room: each participant "
+            "clicks Fetch Feedback in their Assignments tab."
+        ]
+        lines += [f"  {pid}: {why}" for pid, why in self.kept]
+        return "\n".join(lines)
+
+
+def return_feedback(course: Course, workshop: str) -> Returned:
+    """Put each participant's feedback pages in their part of the room's exchange.
 
     Run after ``cxkit feedback``. nbgrader's ``ExchangeReleaseFeedback`` names
     each page by the secret of the submission it grades, so the participant's
     "Fetch Feedback" finds it. Only submissions collected from the room carry
-    that secret; pages for hand-ins collected from files are handed out as
-    before.
+    that secret; the pages of a hand-in collected from a file are listed in
+    ``kept``, to be handed out as before. Returning again replaces the pages.
     """
     from nbgrader.exchange.default import ExchangeReleaseFeedback
 
     room = _room(course)
-    placed: list[Path] = []
-    for pid, own in _views(course):
-        pages = course.folder("feedback") / pid / workshop
+    done = Returned()
+    for pages in sorted(course.folder("feedback").glob(f"*/{workshop}")):
+        pid, names = pages.parent.name, sorted(p.stem for p in pages.glob("*.html"))
         graded = _secret_folder(course, pid, workshop)
-        if graded is None or not any(pages.glob("*.html")):
+        if not names:
+            continue
+        if graded is None:
+            done.kept.append((pid, f"handed in as a file, not in the room: give them {pages}"))
             continue
         for name in ("timestamp.txt", "submission_secret.txt"):
             shutil.copy(graded / name, pages / name)
-        step = _exchange(ExchangeReleaseFeedback, course, participant_root(room, pid), workshop)
+        own = participant_root(room, pid)
+        (own / course.course_id / "feedback").mkdir(parents=True, exist_ok=True)
+        step = _exchange(ExchangeReleaseFeedback, course, own, workshop)
         step.coursedir.student_id = pid
         _run(step, f"return {pid}'s feedback on {workshop}")
-        names = [p.stem for p in pages.glob("*.html")]
-        placed += [own / "feedback" / f"{_page_name(graded, nb)}.html" for nb in sorted(names)]
-    return placed
+        folder = own / course.course_id / "feedback"
+        done.pages += [folder / f"{_page_name(graded, nb)}.html" for nb in names]
+    return done
 
 
 def _secret_folder(course: Course, pid: str, workshop: str) -> Path | None:

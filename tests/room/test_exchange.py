@@ -39,6 +39,7 @@ from cxkit.room.exchange import (
     participant_config,
     participant_mounts,
     progress,
+    return_feedback,
     room_folder,
 )
 
@@ -406,3 +407,25 @@ def test_does_a_course_without_a_room_release_and_give_feedback_as_before(
     assert main(["feedback", "mini", "--course-dir", str(root)]) == 0
     assert capsys.readouterr().out == f"Wrote 0 feedback page(s) in {root / 'feedback'}.\n"
     assert not room_folder(Course(root)).exists()
+
+
+def test_are_pages_returned_by_the_submission_secret_and_file_hand_ins_listed(
+    mini: Course,
+) -> None:
+    from nbgrader.utils import notebook_hash
+
+    _hand_in(mini, "ana", "ana", "2026-12-01 10:00:00.000000 UTC")
+    collect_from_room(mini, "mini")
+    for pid in ("ana", "ben"):  # ben handed in a zip: his submission has no secret
+        page = mini.folder("feedback") / pid / "mini" / "mini.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<p>feedback for {pid}</p>")
+    result = return_feedback(mini, "mini")
+    name = notebook_hash(secret="s3cret", notebook_id="mini")
+    own = room_folder(mini) / "views" / "ana" / mini.course_id / "feedback"
+    assert result.pages == [own / f"{name}.html"]
+    assert (own / f"{name}.html").read_text() == "<p>feedback for ana</p>"
+    assert result.kept == [
+        ("ben", f"handed in as a file, not in the room: give them {mini.root}/feedback/ben/mini")
+    ]
+    assert not (room_folder(mini) / "views" / "ben").exists()
