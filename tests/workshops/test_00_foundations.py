@@ -20,6 +20,7 @@ from notebooks import (
     read,
     read_source,
     run,
+    solve,
     with_answer,
 )
 
@@ -60,11 +61,44 @@ def test_source_runs_for_a_back_office_department(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("department", DEPARTMENTS)
+@pytest.mark.parametrize("department", [*DEPARTMENTS, "facilities"])
 def test_every_check_passes_for_every_department(department):
-    """Do the model answers pass every check for each department of the schema?"""
+    """Do the model answers pass every check for each department of the schema, and facilities?"""
     outcomes = exec_cells(SOURCE, {"department": department})
     assert outcomes == {gid: "" for gid in grade_ids(SOURCE)}
+
+
+@pytest.mark.slow
+def test_facilities_and_admin_have_a_path_of_their_own():
+    """Do facilities own the two touchpoints the notebook adds, and meet customers at two stages?"""
+    found, outcomes = solve(SOURCE, {"department": "facilities"})
+    assert set(outcomes.values()) == {""}
+    mine = found["my_touchpoints"]
+    assert mine[["stage", "touchpoint"]].values.tolist() == [
+        ["receive", "distribution centre"],
+        ["get help", "contact centre"],
+    ]
+    assert mine["back_office"].tolist() == [True, True]
+    assert found["my_stages"] == ["receive", "get help"]
+    assert len(found["at_my_stages"]) == 1236  # every post-delivery and post-ticket answer
+    assert found["worst_touchpoint"] == "delivery"
+    assert found["my_by_touchpoint"]["value"].round(1).to_dict() == {
+        "delivery": 14.2,
+        "support ticket": 14.9,
+    }
+
+
+@pytest.mark.slow
+def test_the_facilities_rows_change_no_other_department():
+    """Are the company's touchpoints kept as loaded, with facilities' two added in journey order?"""
+    import cxkit
+
+    found, _ = solve(SOURCE, {"department": "accounting"})
+    table = found["touchpoints"]
+    company = table[table["department"] != "facilities"].astype(object)
+    assert company.values.tolist() == cxkit.load("touchpoints").astype(object).values.tolist()
+    assert len(table) == 19 and table["stage_order"].is_monotonic_increasing
+    assert found["my_touchpoints"]["touchpoint"].tolist() == ["invoice", "payment reminder"]
 
 
 # --- grading with nbgrader ----------------------------------------------------------------
