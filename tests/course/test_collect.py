@@ -86,3 +86,17 @@ def test_unknown_workshop_suggests(course):
     """Is a misspelled workshop name answered with the right one?"""
     with pytest.raises(CxkitError, match='Did you mean "mini"'):
         course.workshop("minni")
+
+
+def test_a_folder_named_like_a_workshop_is_still_a_folder(course, tmp_path, monkeypatch, capsys):
+    """Does `cxkit collect mini` collect the folder mini/ when there is one, room or not?"""
+    from cxkit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mini").mkdir()
+    (tmp_path / "mini" / "mini_ana_attempt_2026-11-20-09-30-00_mini.ipynb").write_bytes(
+        _notebook_bytes()
+    )
+    assert main(["collect", "mini", "--course-dir", str(course.root)]) == 0
+    assert capsys.readouterr().out.startswith("Placed 1 notebook(s)")
+    assert (course.folder("submitted") / "ana" / "mini" / "mini.ipynb").is_file()
