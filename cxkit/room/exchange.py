@@ -13,6 +13,17 @@ participant side expects it (``<root>/<course_id>/{outbound,inbound,feedback}``)
             <course_id>/feedback/                   their feedback pages (read-only)
             <course_id>/outbound/                   where the shared outbound is mounted
 
+That is all nbgrader's participant side (0.9.6) needs. Every step first checks
+that the root is a writable folder. *Fetch* reads ``<course_id>/outbound/<workshop>``
+and copies it into the server's folder. *Submit* checks the inbound is writable,
+writes ``inbound/<id>+<workshop>+<time>+<random>/`` with ``timestamp.txt`` and a
+``submission_secret.txt``, and the same into the participant's cache
+(``~/.local/share/jupyter/nbgrader_cache``, in their home). *Fetch Feedback* looks,
+for each cached submission, for ``feedback/<hash of its secret and notebook>.html``
+(the folder only has to be searchable). The list reads ``outbound`` and the cache.
+The participant's id comes from their server's configuration
+(:func:`participant_config`), not from the system user every server shares.
+
 The facilitator's side runs nbgrader's own exchange classes on these folders:
 ``ExchangeReleaseAssignment`` into the shared outbound (:func:`release_to_room`),
 ``ExchangeCollect`` from each participant's inbound, so nbgrader's timestamps
