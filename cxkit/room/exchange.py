@@ -233,19 +233,25 @@ def _unsafe(folder: Path) -> str | None:
     return None
 
 
-def _stage(entry: Path, inbound: Path, label: str, collected: Collected) -> None:
-    """Copy one submission into ``inbound`` without following links; report it if unusable."""
+def _stage(entry: Path, inbound: Path, limit_kb: int) -> str | None:
+    """Copy one submission into ``inbound`` without following links; why it cannot be, or None."""
+    if not entry.is_dir() or entry.is_symlink():
+        return "not a folder as nbgrader's submit writes one"
+    size = sum(os.lstat(Path(d, f)).st_size for d, _, files in os.walk(entry) for f in files)
+    if size > 1000 * limit_kb:
+        return (
+            f"{size / 1000:,.0f} kB, more than the {limit_kb:,} kB a submission may hold "
+            "(c.CourseDirectory.max_dir_size in nbgrader_config.py)"
+        )
     target = inbound / entry.name
     try:
-        if not entry.is_dir() or entry.is_symlink():
-            raise OSError("not a folder nbgrader's submit writes")
         shutil.copytree(entry, target, symlinks=True)
         why = _unsafe(target)
     except (OSError, shutil.Error) as err:
         why = str(err.args[0] if err.args else err)
     if why is not None:
         shutil.rmtree(target, ignore_errors=True)
-        collected.unplaced.append((label, f"not collected: {why}; it stays in {entry.parent}"))
+    return why
 
 
 def _stamp(folder: Path) -> str | None:
@@ -257,7 +263,8 @@ def collect_from_room(course: Course, workshop: str) -> Collected:
     """Take each participant's newest submission of ``workshop`` from the room.
 
     Each participant's submissions are copied from their inbound (links are not
-    followed: one that holds a link is reported, not collected) and handed to
+    followed: one that holds a link, or more than nbgrader's size limit, is
+    reported, not collected) and handed to
     nbgrader's ``ExchangeCollect``, which places the newest in
     ``submitted/<participant>/<workshop>/`` with its ``timestamp.txt``: a
     re-submission replaces an earlier one, an older one never replaces a newer.
@@ -265,10 +272,12 @@ def collect_from_room(course: Course, workshop: str) -> Collected:
     Submissions from a participant not on the roster, or named for someone else,
     are reported and left alone.
     """
+    from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange.default import ExchangeCollect
 
     ids = set(roster(course)["id"])
     notebooks = course.notebooks(workshop)
+    limit_kb = CourseDirectory(config=nbgrader_config(course.root)).max_dir_size
     collected = Collected()
     for pid, own in _views(course):
         mine = []
@@ -290,7 +299,10 @@ def collect_from_room(course: Course, workshop: str) -> Collected:
             inbound = Path(staging) / course.course_id / "inbound"
             inbound.mkdir(parents=True)
             for entry, label in mine:
-                _stage(entry, inbound, label, collected)
+                why = _stage(entry, inbound, limit_kb)
+                if why is not None:
+                    where = f"it stays in {entry.parent}"
+                    collected.unplaced.append((label, f"not collected: {why}; {where}"))
             if not any(inbound.iterdir()):
                 continue
             step = _exchange(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -429,3 +430,16 @@ def test_are_pages_returned_by_the_submission_secret_and_file_hand_ins_listed(
         ("ben", f"handed in as a file, not in the room: give them {mini.root}/feedback/ben/mini")
     ]
     assert not (room_folder(mini) / "views" / "ben").exists()
+
+
+def test_is_a_submission_over_the_size_limit_refused_and_kept(mini: Course) -> None:
+    config = mini.root / "nbgrader_config.py"
+    config.write_text(config.read_text() + "c.CourseDirectory.max_dir_size = 2\n")  # 2 kB
+    folder = _hand_in(mini, "ana", "ana", "2026-12-01 10:00:00.000000 UTC")
+    (folder / "big.csv").write_bytes(b"x" * 5000)
+    result = collect_from_room(mini, "mini")
+    assert result.placed == []
+    ((label, why),) = result.unplaced
+    assert re.match(r"not collected: \d+ kB, more than the 2 kB a submission may hold", why)
+    assert (folder / "big.csv").is_file()
+    assert not (mini.folder("submitted") / "ana").exists()
