@@ -1,7 +1,8 @@
 """The glossary card: every measure a workshop uses has an entry, and every worked example is right.
 
 Each example's numbers are computed here with cxkit's own functions, on the small
-data the card describes, and must be printed in that entry's row of the card.
+data the card describes, and must be printed in that entry's row of the card. The
+programme page beside it (workshops/README.md) is checked against the workshops too.
 """
 
 from __future__ import annotations
@@ -312,3 +313,50 @@ def test_key_drivers_example():
         f"explains **{billing['importance']:.0f} %**, third of six",
         f"**{billing['quadrant']}**",
     )
+
+
+# --- the programme page (workshops/README.md) ---------------------------------------------
+
+PROGRAMME = ROOT / "workshops" / "README.md"
+
+
+def _links(page) -> list[str]:
+    """The relative links of a Markdown page."""
+    return [
+        t for t in re.findall(r"\]\(([^)]+)\)", page.read_text(encoding="utf-8")) if "://" not in t
+    ]
+
+
+def test_the_programme_lists_every_workshop_with_its_guide():
+    """Does the sequence name every workshop of source/, each linked to a guide that exists?"""
+    workshops = sorted(p.name for p in (ROOT / "source").iterdir() if p.is_dir())
+    linked = [t.split("/")[0] for t in _links(PROGRAMME) if t.endswith("/README.md")]
+    assert sorted(set(linked)) == workshops
+    missing = [
+        t for t in _links(PROGRAMME) + _links(CARD) if not (CARD.parent / t.split("#")[0]).exists()
+    ]
+    assert missing == []
+
+
+def test_the_department_values_are_the_ones_workshop_00_accepts():
+    """Is every value the programme tells a department to type in 00 one that 00 has a path for?"""
+    from cxkit.data.schema import DEPARTMENTS
+
+    text = PROGRAMME.read_text(encoding="utf-8")
+    table = text[text.index("| department | in 00 |") : text.index("**Facilities and admin** have")]
+    values = re.findall(r"^\| [^|]+ \| `(\w+)` \|", table, flags=re.MULTILINE)
+    assert sorted(values) == sorted([*DEPARTMENTS, "facilities"])
+    notebook = (ROOT / "source" / "00-foundations" / "foundations.ipynb").read_text(
+        encoding="utf-8"
+    )
+    assert '\\"department\\": \\"facilities\\"' in notebook  # the rows that give facilities a path
+
+
+@pytest.mark.parametrize("workshop", ["00-foundations", "04-legal", "05-marketing", "06-product"])
+def test_guides_plan_helpers_with_the_programme(workshop):
+    """Does the guide plan helpers and sticky notes, linking to the programme's section?"""
+    assert "\n## Helpers in the room\n" in PROGRAMME.read_text(encoding="utf-8")
+    guide = (ROOT / "workshops" / workshop / "README.md").read_text(encoding="utf-8")
+    assert "### Helpers and sticky notes" in guide
+    assert "(../README.md#helpers-in-the-room)" in guide
+    assert "one helper per 8 to 10 participants" in guide.replace("\n", " ")
