@@ -59,9 +59,14 @@ def _row(frame: pd.DataFrame, group: Any, param: str) -> np.ndarray:
     """The group's n, value, ci_low and ci_high; CxkitError if absent or without answers."""
     if group not in frame.index:
         labels = [str(label) for label in frame.index]
+        if str(group) in labels:  # "1" for the number 1, or "True" for True
+            exact = frame.index.tolist()[labels.index(str(group))]
+            hint = f" Write it as {exact!r}: a number or True/False goes without quotes."
+        else:
+            hint = close_match(str(group), labels)
         raise CxkitError(
-            f'difference: {param} "{group}" is not a group of the table.'
-            f"{close_match(str(group), labels)} Its groups are: {', '.join(labels)}."
+            f"difference: {param} {group!r} is not a group of the table.{hint} "
+            f"Its groups are: {', '.join(labels)}."
         )
     row = frame.loc[group, RESULT]
     if isinstance(row, pd.DataFrame):

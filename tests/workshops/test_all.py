@@ -181,3 +181,22 @@ def test_every_workshop_has_a_facilitator_guide(workshop):
     count = sum(len(exercises(s)) for s in read_source(workshop).values())
     for number in range(1, count + 1):
         assert f"\n| {number} |" in key, f"the answer key has no row for exercise {number}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workshop", WORKSHOPS)
+def test_the_answer_key_states_each_verdict_found_on_the_sample(workshop):
+    """Does the guide's answer key give each "is it real?" verdict the solution finds on the sample?
+
+    Every answer named ``..._is_real`` is a verdict of ``cxkit.difference``
+    ("clearly apart" or "can't tell yet"); the key must show it as
+    `name` "verdict", as the facilitator reads it out.
+    """
+    text = (ROOT / "workshops" / workshop / "README.md").read_text()
+    key = text.split("\n## Answer key", 1)[1].split("\n## ", 1)[0]
+    for source in read_source(workshop).values():
+        variables, _ = solve(source)
+        for name, value in variables.items():
+            if name.endswith("_is_real"):
+                assert value in ("clearly apart", "can't tell yet"), name
+                assert f'`{name}` "{value}"' in key, f"the answer key does not say {name}"
