@@ -200,6 +200,9 @@ def _result(exercise: Exercise, cell: Any, grade: tuple[float | None, float]) ->
         plural = "s" if points != 1 else ""
         text = f"Pending: your facilitator has not graded this yet ({points:g} point{plural})."
         return {"state": "pending", "text": text, "hints": []}
+    if exercise.written:
+        text = f"Graded by your facilitator: {score:g} / {points:g} points."
+        return {"state": "pass", "text": text, "hints": [], "words": "Graded"}
     if score >= points:
         return {"state": "pass", "text": f"Passed: {score:g} / {points:g} points.", "hints": []}
     _, hidden = split_hidden(cell.source) if cell.cell_type == "code" else ("", [])
@@ -213,13 +216,11 @@ def _row(
 ) -> dict[str, Any]:
     score, points = grade
     words = {"pass": "Passed", "fail": "Not yet", "pending": "Awaiting your facilitator"}
-    if exercise.written and score is not None:
-        words["fail"] = "Graded"
     shown = f"{points:g}" if score is None else f"{score:g} / {points:g}"
     return {
         "title": exercise.title,
         "points": shown,
-        "result": words[result["state"]],
+        "result": result.get("words", words[result["state"]]),
         "hints": result["hints"],
         "anchor": anchor,
         "state": result["state"],

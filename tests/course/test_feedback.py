@@ -203,3 +203,12 @@ def test_clean_html_keeps_tables_and_embedded_charts():
     assert '<th scope="col">a</th>' in kept
     assert '<img src="data:image/png;base64,AA==" alt="chart">' in kept
     assert "onerror" not in kept and "iframe" not in kept and "evil" not in kept
+
+
+def test_a_graded_reflection_says_so():
+    """Once the facilitator grades a reflection, does it show as graded with its points?"""
+    grades = {**GRADES, "why": (1.0, 2.0)}
+    page = feedback_page(_autograded(), grades, "00: feedback for ana", [("", "Autograded")])
+    assert "Graded by your facilitator: 1 / 2 points." in page
+    _, rows = for_participant(_autograded(), grades)
+    assert (rows[-1]["points"], rows[-1]["result"]) == ("1 / 2", "Graded")
