@@ -31,6 +31,7 @@ from typing import Any
 import nbformat
 from nbformat.v4 import new_notebook, new_output
 
+from cxkit.checks import CheckFailed
 from cxkit.course.cells import ANSI, error_message, split_hidden
 from cxkit.course.directory import Course
 from cxkit.course.exercises import Exercise, exercises
@@ -207,8 +208,21 @@ def _result(exercise: Exercise, cell: Any, grade: tuple[float | None, float]) ->
         return {"state": "pass", "text": f"Passed: {score:g} / {points:g} points.", "hints": []}
     _, hidden = split_hidden(cell.source) if cell.cell_type == "code" else ("", [])
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-    hints = [error_message(e, hidden) for e in errors]
+    hints = [_words(error_message(e, hidden)) for e in errors]
     return {"state": "fail", "text": f"Not yet: {score:g} / {points:g} points.", "hints": hints}
+
+
+def _words(message: str) -> str:
+    """A check's message for its participant: cxkit's checks need no error name before it.
+
+    Examples
+    --------
+    >>> _words("CheckFailed: nps_by_hand = 0.114: this looks like a fraction")
+    'nps_by_hand = 0.114: this looks like a fraction'
+    >>> _words("NameError: name 'by_segment' is not defined")
+    "NameError: name 'by_segment' is not defined"
+    """
+    return message.removeprefix(f"{CheckFailed.__name__}: ")
 
 
 def _row(

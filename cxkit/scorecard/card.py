@@ -593,9 +593,7 @@ def render(aggregates: Path, out_html: Path, title: str, template: Path | None =
 
 
 _PAGES = """
-.too-few { color: #777; font-style: italic; }
 h2.department-page { page-break-before: always; break-before: page; }
-@media print { body { max-width: none; } }
 """
 
 
