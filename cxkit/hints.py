@@ -93,7 +93,10 @@ def brief(
     """
     if isinstance(value, CxkitError) or not isinstance(value, KINDS):
         return None
-    hint = _hint(value, tb)
+    try:
+        hint = _hint(value, tb)
+    except Exception:  # noqa: BLE001 - a hint that cannot be worked out leaves the full traceback
+        return None
     if hint is None:
         return None
     return [f"{_RED}{etype.__name__}{_where(tb)}:{_RESET} {hint}", _MORE]
@@ -229,14 +232,17 @@ def _missing(error: KeyError, tb: TracebackType | None) -> str | None:
     keys = _missing_keys(error)
     shown = ", ".join(f'"{k}"' if isinstance(k, str) else repr(k) for k in keys)
     key = str(keys[0])
-    tables = _objects(tb, (pd.DataFrame, DataFrameGroupBy, SeriesGroupBy))
+    # A grouping that failed while being built has no obj yet: read it without pandas' lookup.
+    grouped = [vars(g).get("obj") for g in _objects(tb, (DataFrameGroupBy, SeriesGroupBy))]
+    grouped = [g for g in grouped if isinstance(g, pd.DataFrame)]
+    tables = _objects(tb, (pd.DataFrame,)) or grouped
     searched = _objects(tb, (pd.Index,))
     if tables:
-        table = (
-            tables[0].obj if isinstance(tables[0], DataFrameGroupBy | SeriesGroupBy) else tables[0]
-        )
+        table = tables[-1]  # the innermost: the table the name was looked for in
         if isinstance(table, pd.DataFrame) and not (searched and searched[-1] is table.index):
             columns = [str(c) for c in table.columns]
+            if any(key in map(str, g.columns) and key not in columns for g in grouped):
+                return f'There is no column "{key}" in each group. {_APPLY}'
             return (
                 f"There is no column {shown} in this table.{close_match(key, columns)} "
                 f"Its columns: {_names(columns)}."

@@ -82,6 +82,17 @@ def test_a_misspelt_column_names_the_closest(mistake, expected):
     assert first(mistake).startswith(expected)
 
 
+def test_the_grouping_column_inside_apply():
+    """Is the grouping column, missing from each group in apply, told apart from a typo?"""
+    line = first(lambda: SURVEYS.groupby("segment").apply(lambda group: group["segment"].iloc[0]))
+    assert line.startswith(
+        'KeyError: There is no column "segment" in each group. In pandas 3, groupby().apply '
+        "leaves out the grouping column"
+    )
+    misspelt = first(lambda: SURVEYS.groupby("segment").apply(lambda group: group["recomend"]))
+    assert 'There is no column "recomend" in this table. Did you mean "recommend"?' in misspelt
+
+
 def test_a_row_label_that_is_not_there_says_how_to_keep_rows():
     """Is .loc with a label the table lacks told apart from a missing column?"""
     line = first(lambda: SURVEYS.loc[10])
@@ -214,6 +225,16 @@ def test_an_unrecognised_error_and_a_cxkit_error_keep_their_own_words():
     """Are errors without a hint, and cxkit's own errors, left alone?"""
     assert shown(lambda: int("12", base=40)) is None  # a ValueError with no hint
     assert shown(lambda: cxkit.nps([11, 3])) is None  # CxkitError: already says what to fix
+
+
+def test_a_hint_that_cannot_be_worked_out_leaves_the_full_traceback(monkeypatch):
+    """If working out a hint fails, is the error left to its full traceback?"""
+
+    def broken(error, tb):
+        raise RecursionError("a half-built pandas object")
+
+    monkeypatch.setattr(hints, "_hint", broken)
+    assert shown(lambda: SURVEYS["Recommend"]) is None
 
 
 # --- warnings ----------------------------------------------------------------------------
