@@ -352,11 +352,29 @@ def test_the_department_values_are_the_ones_workshop_00_accepts():
     assert '\\"department\\": \\"facilities\\"' in notebook  # the rows that give facilities a path
 
 
-@pytest.mark.parametrize("workshop", ["00-foundations", "04-legal", "05-marketing", "06-product"])
+WORKSHOPS = sorted(p.name for p in (ROOT / "source").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("workshop", WORKSHOPS)
 def test_guides_plan_helpers_with_the_programme(workshop):
-    """Does the guide plan helpers and sticky notes, linking to the programme's section?"""
+    """Does every guide plan helpers and sticky notes, linking to the programme's section?"""
     assert "\n## Helpers in the room\n" in PROGRAMME.read_text(encoding="utf-8")
     guide = (ROOT / "workshops" / workshop / "README.md").read_text(encoding="utf-8")
     assert "### Helpers and sticky notes" in guide
     assert "(../README.md#helpers-in-the-room)" in guide
     assert "one helper per 8 to 10 participants" in guide.replace("\n", " ")
+
+
+def test_the_sequence_gives_each_workshop_the_time_its_guide_plans():
+    """Is each workshop's time in the sequence the one at the top of its guide?"""
+    text = PROGRAMME.read_text(encoding="utf-8")
+    listed = dict(re.findall(r"\]\((\d\d-[\w-]+)/README\.md\) \| [^|]+ \| (\d+) min \|", text))
+    planned = {
+        w: re.search(
+            r"^\| \*\*Time\*\* \| (\d+) minutes",
+            (ROOT / "workshops" / w / "README.md").read_text(encoding="utf-8"),
+            flags=re.MULTILINE,
+        ).group(1)
+        for w in WORKSHOPS
+    }
+    assert listed == planned
