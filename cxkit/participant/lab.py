@@ -10,6 +10,11 @@ The workspace holds an ``nbgrader_config.py`` that points nbgrader's exchange
 at ``.exchange/`` inside it; without one, JupyterLab logs a critical
 "Unwritable directory" at start-up on machines where the default exchange
 (/srv/nbgrader/exchange) is not writable.
+
+A participant sees what participants need: the Assignments tab and Validate,
+the ``Python 3 (cxkit)`` kernel alone, and none of the facilitator's tools
+(nbgrader's formgrader, course list and *Create Assignment* panel), which
+:func:`participant_config` switches off. The workshop room's servers use it too.
 """
 
 from __future__ import annotations
@@ -25,6 +30,17 @@ from cxkit.resources import shipped, tools_on_path
 
 KERNEL = "cxkit"
 SETTINGS = Path(".jupyter", "lab", "user-settings")  # JupyterLab settings of this workspace
+JUPYTER_CONFIG = Path(".jupyter", "config")  # the Jupyter configuration cxkit lab writes
+# nbgrader's facilitator tools, which a participant never needs
+HIDDEN_PLUGINS = (
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:course-list",
+    "@jupyter/nbgrader:create-assignment",
+)
+HIDDEN_SERVER_EXTENSIONS = (
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.course_list",
+)
 CONFIG = '''"""nbgrader settings of a cxkit participant workspace (written by cxkit lab)."""
 
 c = get_config()  # noqa: F821
@@ -108,12 +124,53 @@ def prepare(
     (root / "nbgrader_config.py").write_text(
         CONFIG.format(exchange=str(root / ".exchange")), encoding="utf-8"
     )
-    # No pop-up asking to fetch Jupyter news: the room is offline, and it distracts.
-    settings = root / SETTINGS / "@jupyterlab" / "apputils-extension"
+    quiet_settings(root / SETTINGS)
+    participant_config(root / JUPYTER_CONFIG)
+    return done
+
+
+def quiet_settings(user_settings: Path) -> None:
+    """No pop-up asking to fetch Jupyter news: the room is offline, and it distracts."""
+    settings = user_settings / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True, exist_ok=True)
     quiet = {"fetchNews": "false", "checkForUpdates": False}
     (settings / "notification.jupyterlab-settings").write_text(json.dumps(quiet), "utf-8")
-    return done
+
+
+def participant_config(folder: Path, server: dict[str, dict[str, object]] | None = None) -> Path:
+    """Write the Jupyter configuration of a participant's server into ``folder``.
+
+    The server offers the kit's kernel alone, and neither nbgrader's
+    facilitator tools (formgrader, course list) nor their JupyterLab panels
+    (*Create Assignment*, *Formgrader*, *Courses*); the Assignments tab and
+    Validate stay. Jupyter reads the folder as a configuration directory
+    (``JUPYTER_CONFIG_DIR`` or ``JUPYTER_CONFIG_PATH``).
+
+    Parameters
+    ----------
+    folder : Path
+        Where to write ``jupyter_server_config.json`` and
+        ``labconfig/page_config.json``; created if missing.
+    server : dict, optional
+        More server settings by class (``{"LabApp": {"user_settings_dir": ...}}``).
+
+    Returns
+    -------
+    Path
+        ``folder``.
+    """
+    config: dict[str, dict[str, object]] = {
+        "ServerApp": {"jpserver_extensions": dict.fromkeys(HIDDEN_SERVER_EXTENSIONS, False)},
+        "KernelSpecManager": {"allowed_kernelspecs": [KERNEL]},
+        "MappingKernelManager": {"default_kernel_name": KERNEL},
+    }
+    for section, values in (server or {}).items():
+        config.setdefault(section, {}).update(values)
+    (folder / "labconfig").mkdir(parents=True, exist_ok=True)
+    (folder / "jupyter_server_config.json").write_text(json.dumps(config, indent=1), "utf-8")
+    page = {"disabledExtensions": dict.fromkeys(HIDDEN_PLUGINS, True)}
+    (folder / "labconfig" / "page_config.json").write_text(json.dumps(page, indent=1), "utf-8")
+    return folder
 
 
 def command(
@@ -147,10 +204,17 @@ def command(
     return argv
 
 
+def config_path(workspace: Path) -> str:
+    """``JUPYTER_CONFIG_PATH`` for JupyterLab in ``workspace``: its configuration first."""
+    others = [p for p in os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
+    return os.pathsep.join([str(Path(workspace).resolve() / JUPYTER_CONFIG), *others])
+
+
 def start(workspace: Path, port: int = 8888) -> int:
     """Start JupyterLab in ``workspace`` (in its folder, replacing this process)."""
     tools_on_path()
     argv = command(workspace, port)
+    os.environ["JUPYTER_CONFIG_PATH"] = config_path(workspace)
     os.chdir(workspace)  # nbgrader reads nbgrader_config.py from the folder it starts in
     os.execv(argv[0], argv)
     return 0  # pragma: no cover

@@ -1,0 +1,283 @@
+"""Each participant's server in a bubblewrap sandbox, with limits on memory, CPU and processes.
+
+Every participant's JupyterLab runs as the same system user as the hub, so
+file permissions cannot keep participants apart; the sandbox does. Inside it
+(:func:`argv`):
+
+- the system and the Python environment are read-only;
+- the participant's home (``<room>/homes/<id>``) is the only writable folder
+  that lasts, at :data:`HOME`; ``/tmp`` is private and ``/run`` empty;
+- the course folder (``source/``, the gradebook, the room folder with every
+  other home), the facilitator's home and every other home on the machine are
+  hidden under empty folders; the interpreter, cxkit and the sample company are
+  shown again, read-only (what the grading sandbox shows a kernel);
+- the exchange folders of this participant are bound in as
+  :func:`cxkit.room.exchange.participant_mounts` says;
+- its own process namespace (no other process is visible, none can be
+  signalled), no capabilities, and it dies with the hub.
+
+The network is shared: the server must reach the hub on 127.0.0.1.
+
+Limits (:func:`limit_groups`) are a cgroup per participant holding their
+server and every kernel it starts: memory, CPU share and processes, under the
+hub's own cgroup (version 2, or version 1's controllers), where the hub may
+create one. Where it may not, nothing limits memory or CPU, and ``cxkit room
+start`` says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from cxkit.errors import CxkitError
+from cxkit.grading.sandbox import bwrap_problem, readable_paths
+
+HOME = "/home/participant"  # the participant's home inside the sandbox
+CONFIG = "/run/cxkit"  # their Jupyter configuration inside (read-only)
+COVERED = (Path("/home"), Path("/root"), Path("/mnt"), Path("/media"))  # hidden always
+SYSTEM = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "proc", "sbin", "sys", "usr"}
+GROUP_PREFIX = "cxkit-room-"
+
+
+def problem() -> str:
+    """Why participants' servers cannot be sandboxed here, or "" when they can."""
+    return bwrap_problem()
+
+
+def argv(
+    home: Path,
+    config: Path,
+    hidden: list[Path],
+    readable: list[Path],
+    mounts: list[tuple[Path, str, bool]],
+) -> list[str]:
+    """The bubblewrap command line (up to ``--``) for one participant's server.
+
+    Parameters
+    ----------
+    home, config : Path
+        The participant's home and Jupyter configuration on this machine.
+    hidden : list of Path
+        Folders to hide under empty ones (the course, the facilitator's home).
+    readable : list of Path
+        Folders inside hidden ones to show again, read-only.
+    mounts : list of (Path, str, bool)
+        More folders to bind: on this machine, inside, writable.
+    """
+    cmd = [shutil.which("bwrap") or "bwrap", "--ro-bind", "/", "/", "--dev", "/dev"]
+    cmd += ["--proc", "/proc", "--unshare-all", "--share-net", "--die-with-parent"]
+    cmd += ["--cap-drop", "ALL", "--tmpfs", "/tmp", "--tmpfs", "/run"]
+    tops = {Path("/", Path(inside).parts[1]) for _, inside, _ in mounts}
+    covers = _hide([*hidden, *COVERED, *tops], sorted(readable, key=_depth), cmd)
+    cmd += ["--bind", str(home), HOME, "--ro-bind", str(config), CONFIG]
+    for host, inside, writable in mounts:
+        cmd += ["--bind" if writable else "--ro-bind", str(host), inside]
+    for folder in covers:
+        cmd += ["--remount-ro", str(folder)]
+    return [*cmd, "--chdir", HOME]
+
+
+def _hide(hidden: list[Path], readable: list[Path], cmd: list[str]) -> list[Path]:
+    """Add to ``cmd`` an empty folder over each hidden one, and show the readable ones again.
+
+    A hidden folder inside one shown again (the shipped workshops inside the
+    Python environment) is hidden in its turn. Returns the empty folders made.
+    """
+    covers: list[Path] = []
+    shown: list[Path] = []
+    for folder in sorted({h.resolve() for h in hidden}, key=_depth):
+        if folder == Path("/") or not folder.is_dir():
+            continue
+        if _under(folder, covers) and not _under(folder, shown):
+            continue  # already out of sight
+        if len(folder.parts) == 2 and folder.name in SYSTEM:
+            raise CxkitError(f"A participant's sandbox cannot hide the system folder {folder}.")
+        cmd += ["--tmpfs", str(folder)]
+        covers.append(folder)
+        for path in readable:
+            if _under(path, [folder]) and path != folder:
+                cmd += ["--ro-bind", str(path), str(path)]
+                shown.append(path)
+    return covers
+
+
+def _depth(path: Path) -> int:
+    return len(path.parts)
+
+
+def _under(path: Path, folders: list[Path]) -> bool:
+    return any(path == f or f in path.parents for f in folders)
+
+
+def hidden_paths(course_root: Path, db_url: str) -> list[Path]:
+    """What a participant must not see: the course, the gradebook, the facilitator's home.
+
+    Also cxkit's shipped course files (a clone, or ``share/cxkit`` of an
+    installed cxkit), whose ``source/`` holds every workshop's solutions.
+    """
+    from cxkit.resources import homes
+
+    hidden = [course_root, Path.home(), *homes()]
+    if db_url.startswith("sqlite:///"):
+        hidden.append(Path(db_url.removeprefix("sqlite:///")).parent)
+    return hidden
+
+
+def shown_paths(course_root: Path) -> list[Path]:
+    """What a participant's server needs to read: the interpreter, its packages, cxkit, data."""
+    from cxkit.data.load import sample_dir
+
+    return list(dict.fromkeys([*readable_paths(course_root), sample_dir().resolve()]))
+
+
+def environment(env: dict[str, str], user: str) -> dict[str, str]:
+    """The server's environment: the hub's variables, a home inside, this Python first.
+
+    ``CXKIT_DATA`` names the sample company, which cxkit otherwise finds beside
+    the shipped workshops (hidden in the sandbox).
+    """
+    from cxkit.data.load import sample_dir
+
+    here = str(Path(sys.executable).parent)
+    path = os.pathsep.join([here, "/usr/local/bin", "/usr/bin", "/bin"])
+    return {
+        **env,
+        "USER": user,
+        "HOME": HOME,
+        "SHELL": "/bin/bash",
+        "PATH": path,
+        "JUPYTER_CONFIG_DIR": CONFIG,
+        "PYTHONNOUSERSITE": "1",
+        "MPLCONFIGDIR": f"{HOME}/.config/matplotlib",
+        "CXKIT_DATA": str(sample_dir()),
+    }
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one participant's server and kernels may use together."""
+
+    memory_mb: int
+    cpus: float
+    processes: int
+
+
+def _own_groups() -> dict[str, Path]:
+    """This process's cgroup folder for each controller that limits (v1) or for all (v2)."""
+    found: dict[str, Path] = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, where = line.split(":", 2)
+            for name in controllers.split(",") if controllers else ["unified"]:
+                base = Path("/sys/fs/cgroup") / (name if name != "unified" else "")
+                if name == "unified" and not (base / "cgroup.controllers").is_file():
+                    base = Path("/sys/fs/cgroup/unified")
+                found[name] = base / where.lstrip("/")
+    return found
+
+
+def limit_groups(user: str, limits: Limits | None) -> list[Path]:
+    """Make the cgroups that hold one participant's server, with its limits set.
+
+    With ``limits`` None, find the participant's groups that exist, make none.
+    Each is a child of this process's own cgroup for a controller (memory, cpu,
+    pids in cgroup version 1; one group in version 2), so the room stays within
+    whatever limits the machine gives the hub. A controller whose folder is not
+    writable is skipped: :func:`enforced` says which limits hold.
+    """
+    groups: list[Path] = []
+    own = _own_groups()
+    mb = 1024 * 1024
+    wanted = limits or Limits(0, 0.0, 0)
+    settings = {
+        "memory": {"memory.limit_in_bytes": str(wanted.memory_mb * mb)},
+        "cpu": {
+            "cpu.cfs_period_us": "100000",
+            "cpu.cfs_quota_us": str(int(wanted.cpus * 100000)),
+        },
+        "pids": {"pids.max": str(wanted.processes)},
+        "unified": {
+            "memory.max": str(wanted.memory_mb * mb),
+            "cpu.max": f"{int(wanted.cpus * 100000)} 100000",
+            "pids.max": str(wanted.processes),
+        },
+    }
+    for controller, values in settings.items():
+        parent = own.get(controller)
+        if parent is None or not os.access(parent, os.W_OK):
+            continue
+        group = parent / f"{GROUP_PREFIX}{user}"
+        if limits is None:
+            groups += [group] if group.is_dir() else []
+            continue
+        with contextlib.suppress(OSError):
+            group.mkdir(exist_ok=True)
+            written = 0
+            for name, value in values.items():
+                with contextlib.suppress(OSError):
+                    (group / name).write_text(value)
+                    written += 1
+            if written:
+                groups.append(group)
+            else:
+                group.rmdir()
+    return groups
+
+
+def enforced(groups: list[Path]) -> list[str]:
+    """Which limits the cgroups ``groups`` set: some of "memory", "cpu", "processes"."""
+    files = {
+        "memory": ("memory.limit_in_bytes", "memory.max"),
+        "cpu": ("cpu.cfs_quota_us", "cpu.max"),
+        "processes": ("pids.max",),
+    }
+    return [what for what, names in files.items() if any(_set(g, names) for g in groups)]
+
+
+def _set(group: Path, names: tuple[str, ...]) -> bool:
+    """Whether one of the limit files ``names`` in ``group`` holds a limit."""
+    for name in names:
+        with contextlib.suppress(OSError):
+            value = (group / name).read_text().strip()
+            if value and not value.startswith(("max", "-1", "9223372036854")):
+                return True
+    return False
+
+
+def join(groups: list[Path]) -> None:
+    """Put the calling process into ``groups`` (run in the server's process before it starts)."""
+    for group in groups:
+        with contextlib.suppress(OSError):
+            (group / "cgroup.procs").write_text(str(os.getpid()))
+
+
+def peak_memory_mb(groups: list[Path]) -> float | None:
+    """The most memory the group's processes used together so far, in MB (None: unknown)."""
+    for group in groups:
+        for name in ("memory.max_usage_in_bytes", "memory.peak"):
+            with contextlib.suppress(OSError, ValueError):
+                return int((group / name).read_text()) / 1024 / 1024
+    return None
+
+
+def release(groups: list[Path]) -> None:
+    """Kill whatever is left in a participant's cgroups and remove them."""
+    for group in groups:
+        for _ in range(20):
+            try:
+                pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]
+            except (OSError, ValueError):
+                break
+            if not pids:
+                break
+            for pid in pids:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            group.rmdir()
