@@ -64,8 +64,9 @@ def _row(frame: pd.DataFrame, group: Any, param: str) -> np.ndarray:
             hint = f" Write it as {exact!r}: a number or True/False goes without quotes."
         else:
             hint = close_match(str(group), labels)
+        shown = f'"{group}"' if isinstance(group, str) else repr(group)
         raise CxkitError(
-            f"difference: {param} {group!r} is not a group of the table.{hint} "
+            f"difference: {param} {shown} is not a group of the table.{hint} "
             f"Its groups are: {', '.join(labels)}."
         )
     row = frame.loc[group, RESULT]

@@ -224,7 +224,7 @@ def test_a_metric_that_contradicts_the_table_is_refused():
 def test_a_group_not_in_the_table_is_named_with_a_close_match():
     """Does a misspelt group name the groups there are and offer the closest?"""
     table = csat_by(_shares(6, 10, 5, 10).replace({"a": "on time", "b": "late"}), "shop")
-    with pytest.raises(CxkitError, match="second 'lates' is not a group.*Did you mean .late."):
+    with pytest.raises(CxkitError, match='second "lates" is not a group.*Did you mean "late"'):
         difference(table, "on time", "lates")
 
 
@@ -232,10 +232,10 @@ def test_a_number_or_true_false_in_quotes_is_named_without_them():
     """For a table grouped by numbers or True/False, does "1" (or "True") say to drop the quotes?"""
     answers = _recommend({"0": (6, 2, 2), "1": (2, 2, 6)}).astype({"group": "int64"})
     by_count = nps_by(answers, "group")
-    with pytest.raises(CxkitError, match="first '1' is not a group.*Write it as 1: a number"):
+    with pytest.raises(CxkitError, match='first "1" is not a group.*Write it as 1: a number'):
         difference(by_count, "1", 0)
     flagged = nps_by(answers.assign(late=answers["group"] == 1), "late")
-    with pytest.raises(CxkitError, match="second 'False' is not.*Write it as False"):
+    with pytest.raises(CxkitError, match='second "False" is not.*Write it as False'):
         difference(flagged, True, "False")
     assert difference(flagged, True, False)["verdict"] in ("clearly apart", "can't tell yet")
 
