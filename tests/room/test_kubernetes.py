@@ -571,3 +571,69 @@ def test_image_definition_travels_in_the_wheel():
     files = [p.relative_to(package).as_posix() for p in (package / "room/kubernetes").iterdir()]
     missing = [f for f in files if not any(Path(f).match(p) for p in patterns)]
     assert missing == [], 'add "room/kubernetes/*" to [tool.setuptools.package-data] cxkit'
+
+
+KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters: [{name: none, cluster: {server: "https://127.0.0.1:9"}}]
+users: [{name: none, user: {token: none}}]
+contexts: [{name: none, context: {cluster: none, user: none}}]
+current-context: none
+"""
+
+
+def _pod(values: dict, name: str, admin: bool) -> object:
+    """The pod KubeSpawner builds for one account from the values, as the chart passes them."""
+    import asyncio
+
+    from kubespawner.spawner import KubeSpawner, MockObject
+
+    single = values["singleuser"]
+    config = Config()
+    home = {"name": "home", "persistentVolumeClaim": {"claimName": "{pvc_name}"}}
+    config.KubeSpawner.volumes = [home, *single["storage"]["extraVolumes"]]
+    home_mount = {"name": "home", "mountPath": "/home/jovyan"}
+    config.KubeSpawner.volume_mounts = [home_mount, *single["storage"]["extraVolumeMounts"]]
+    config.KubeSpawner.init_containers = single["initContainers"]
+    config.KubeSpawner.mem_limit = single["memory"]["limit"]
+    for code in values["hub"]["extraConfig"].values():
+        exec(compile(code, "extraConfig", "exec"), {"c": config})
+    user = MockObject()
+    user.name, user.id, user.url, user.admin = name, 1, f"/user/{name}/", admin
+
+    async def build() -> object:  # KubeSpawner makes its API client in a running loop
+        spawner = KubeSpawner(_mock=True, user=user, config=config)
+        spawner.pre_spawn_hook(spawner)
+        return await spawner.get_pod_manifest()
+
+    return asyncio.run(build())
+
+
+def test_kubespawner_builds_each_participants_own_view(course, tmp_path, monkeypatch):
+    """Does KubeSpawner itself fill in the account name as it is (jo.smith, which its
+    pod-name slug would change), so that a participant's pod mounts their own view only, and
+    a facilitator's pod the whole room folder with the grading label?"""
+    pytest.importorskip("kubespawner", reason="jupyterhub-kubespawner is not installed")
+    from kubernetes_asyncio.config import kube_config
+
+    (tmp_path / "kubeconfig").write_text(KUBECONFIG)  # read, never contacted
+    monkeypatch.setattr(kube_config, "KUBE_CONFIG_DEFAULT_LOCATION", str(tmp_path / "kubeconfig"))
+    values = _values(course, "lee@example.org")
+    jo = _pod(values, "jo.smith", admin=False)
+    mounts = [
+        (m.mount_path, m.sub_path, bool(m.read_only)) for m in jo.spec.containers[0].volume_mounts
+    ]
+    assert mounts == [
+        ("/home/jovyan", None, False),
+        (INSIDE_ROOT, "views/jo.smith", False),
+        (f"{INSIDE_ROOT}/mini/outbound", "exchange/mini/outbound", True),
+        (f"{INSIDE_ROOT}/mini/inbound", "views/jo.smith/mini/inbound", False),
+        (f"{INSIDE_ROOT}/mini/feedback", "views/jo.smith/mini/feedback", True),
+    ]
+    assert "/room/views/jo.smith/mini/inbound" in jo.spec.init_containers[0].command
+    assert jo.spec.containers[0].resources.limits["memory"] == 2048 * 2**20
+    lee = _pod(values, "lee", admin=True)
+    mounts = [(m.mount_path, m.sub_path) for m in lee.spec.containers[0].volume_mounts]
+    assert mounts == [("/home/jovyan", None), (k8s.ROOM_MOUNT, None)]
+    assert not lee.spec.init_containers
+    assert lee.metadata.labels["cxkit-role"] == "facilitator"
