@@ -637,3 +637,35 @@ def test_kubespawner_builds_each_participants_own_view(course, tmp_path, monkeyp
     assert mounts == [("/home/jovyan", None), (k8s.ROOM_MOUNT, None)]
     assert not lee.spec.init_containers
     assert lee.metadata.labels["cxkit-role"] == "facilitator"
+
+
+def test_the_hubs_authenticator_lets_in_the_roster_only(course):
+    """Run through the authenticator the chart's hub loads (GenericOAuthenticator, found by
+    its entry point name), is every configured key one of its settings, does each roster
+    e-mail (in any case) log in as its id, a facilitator as an admin, and nobody else?"""
+    pytest.importorskip("oauthenticator", reason="oauthenticator is not installed")
+    import asyncio
+    from importlib.metadata import entry_points
+
+    config = Config(_values(course, "lee@example.org")["hub"]["config"])
+    name = config.JupyterHub.authenticator_class
+    (found,) = [e for e in entry_points(group="jupyterhub.authenticators") if e.name == name]
+
+    class FromProvider(found.load()):  # the provider answered with this e-mail
+        async def authenticate(self, handler, data):
+            return {"name": data, "auth_state": {}}
+
+    authenticator = FromProvider(config=config)
+    for section in ("Authenticator", "GenericOAuthenticator"):
+        assert [key for key in config[section] if not authenticator.has_trait(key)] == []
+
+    def login(email: str) -> dict | None:
+        return asyncio.run(authenticator.get_authenticated_user(None, email))
+
+    assert login("ana.adams@example.com")["name"] == "ana"
+    assert login("ANA.ADAMS@EXAMPLE.COM")["name"] == "ana"
+    assert not login("chen@example.com")["admin"]
+    lee = login("lee@example.org")
+    assert (lee["name"], lee["admin"]) == ("lee", True)
+    assert login("eve@example.com") is None
+    assert login("ana@example.org") is None
