@@ -9,8 +9,9 @@ does the same for the warning pandas 3 gives when a chained assignment
 changed nothing. Any other error keeps its full traceback: ``brief`` returns
 None for what it does not recognise.
 
-``cxkit.checks.start()`` uses them in a notebook; ``show`` is the piece it
-hands IPython's errors to.
+They are made for a notebook's first cell (``cxkit.checks.start()``): ``show``
+is an IPython custom exception handler (``shell.set_custom_exc(KINDS, show)``),
+``note`` the text of a warning.
 """
 
 from __future__ import annotations
