@@ -315,7 +315,7 @@ class _Walker(ast.NodeVisitor):
     def _bind(self, node: ast.AST, name: str) -> None:
         """A module-level name bound or deleted: refused for a name the checks read."""
         if self.depth == 0 and name in self.policy.protected:
-            self.note(node, f"replaces {name}, which the checks read (set in a locked cell)")
+            self.note(node, f"binds {name} again, which the checks read (a locked cell sets it)")
 
     def _changes(self, target: ast.Attribute | ast.Subscript, always: bool) -> None:
         """``a.b = ...`` or ``a[b] = ...``: refused on what the checks read, or ``always``."""
