@@ -162,6 +162,11 @@ def to_html(
     str
         The whole HTML document.
 
+    Raises
+    ------
+    CxkitError
+        When the kit's templates are missing (an incomplete installation).
+
     Examples
     --------
     >>> from nbformat.v4 import new_markdown_cell, new_notebook
@@ -169,6 +174,7 @@ def to_html(
     >>> "<title>Q&amp;A</title>" in page, "<strong>there</strong>" in page, "<script" in page
     (True, True, False)
     """
+    _installed(template)
     exporter = _exporter(template, tuple(sorted(options.items())))
     more = {"cxkit": {"title": title, "css": STYLE + TABLES + css + PRINT}, **(resources or {})}
     page, _ = exporter.from_notebook_node(notebook, resources=more)
@@ -278,6 +284,17 @@ def render_notebook(
         )
     _write_atomically(out_html, html)
     return out_html
+
+
+def _installed(template: str) -> None:
+    """Raise a CxkitError when a kit template is missing: an install error, never a fallback."""
+    missing = [t for t in (template, "cxkit") if not (TEMPLATES / t / "index.html.j2").is_file()]
+    if missing:
+        raise CxkitError(
+            f"cxkit's page template {missing[0]!r} is missing from {TEMPLATES}: this "
+            "installation of cxkit is incomplete. Reinstall it (pip install --force-reinstall "
+            "cxkit, or make in a clone) and run the command again."
+        )
 
 
 @functools.lru_cache(maxsize=8)

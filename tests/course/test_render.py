@@ -145,3 +145,28 @@ def test_the_kernel_is_this_python_whatever_kernelspecs_say(tmp_path: Path, monk
     assert f"kernel: {html.escape(sys.executable)}, x = 41" in page
     assert "<script" not in page and "alert(1)" not in page
     assert "import sys" not in page and "a warning for the author" not in page
+
+
+def test_a_missing_template_is_an_install_error(tmp_path: Path, monkeypatch):
+    """Without the kit's templates, is there a CxkitError saying to reinstall, not a page
+    rendered some other way?"""
+    from nbformat.v4 import new_notebook as empty
+
+    from cxkit.course import render
+
+    monkeypatch.setattr(render, "TEMPLATES", tmp_path)
+    with pytest.raises(CxkitError, match=r"'cxkit-feedback' is missing .* incomplete"):
+        render.to_html(empty(), "A page", template="cxkit-feedback")
+
+
+def test_the_templates_travel_in_the_wheel():
+    """Is every file of the page templates listed as package data, so an installed cxkit has
+    them?"""
+    import tomllib
+
+    from cxkit.course.render import TEMPLATES
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    listed = set(project["tool"]["setuptools"]["package-data"]["cxkit"])
+    files = {p.relative_to(ROOT / "cxkit").as_posix() for p in TEMPLATES.rglob("*") if p.is_file()}
+    assert files and files <= listed, sorted(files - listed)
