@@ -335,13 +335,15 @@ def for_source(cells: Iterable[dict[str, Any]], **settings: Any) -> Policy:
     """The policy for a workshop's source notebook (nbformat dicts) and the course's settings.
 
     A name a grade cell reads is *protected* when a locked, ungraded cell binds
-    it (``checks``, ``cxkit``, ``scores`` ...): no answer may bind it again.
-    Of those, the ones no solution changes in place (``linked.loc[...] = ...``
-    labels rows in some workshops) are *fixed*: no answer may change them at all.
+    it (``checks``, ``cxkit``, ``scores`` ...) and no solution binds it again
+    (some answer cells start afresh from a given table): no answer may bind it
+    again. Of those, the ones no solution changes in place (``linked.loc[...] =
+    ...`` labels rows in some workshops) are *fixed*: no answer may change them.
     ``settings``: ``imports`` and ``calls``, as :class:`Policy` takes them.
     """
     read: set[str] = set()
     bound: set[str] = set()
+    rebound: set[str] = set()
     changed: set[str] = set()
     for cell in cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -351,10 +353,11 @@ def for_source(cells: Iterable[dict[str, Any]], **settings: Any) -> Policy:
         if meta.get("grade") and not meta.get("solution"):
             read |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
         elif meta.get("solution"):
+            rebound |= _module_bindings(tree)
             changed |= _changed_in_place(tree)
         elif meta.get("locked"):
             bound |= _module_bindings(tree)
-    protected = frozenset((read & bound) - set(dir(builtins)))
+    protected = frozenset((read & bound) - rebound - set(dir(builtins)))
     return Policy(protected=protected, fixed=protected - changed, **settings)
 
 
