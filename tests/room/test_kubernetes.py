@@ -48,10 +48,10 @@ ROSTER = (
     "chen,Chen Costa,chen@example.com,it\n"
 )
 
-# The keys of the "jupyterhub" chart (Zero to JupyterHub 4.x) these values set, each
-# checked by hand against the chart's values.schema.yaml (the schema is not on this
-# machine and is not copied here). Below a "free" key the chart passes values through
-# (traitlets config, Python code, environment variables, Kubernetes objects).
+# The keys of the "jupyterhub" chart (Zero to JupyterHub) these values set, with the type
+# each takes, checked by hand against the values.schema.yaml in the chart's repository (the
+# schema is not available offline and is not copied here). Below a "free" key the chart
+# passes values through (traitlets config, Python code, environment variables).
 CHART_KEYS = {
     "hub.config": "free",  # traitlets config of the hub: JupyterHub, Authenticator, ...
     "hub.extraConfig": "free",  # Python run by the hub's jupyterhub_config.py
@@ -94,7 +94,7 @@ def own_course(tmp_path: Path) -> Course:
 
 
 def _values(course: Course, *facilitators: str, **resources: float) -> dict:
-    chosen = k8s.Resources(**resources)  # type: ignore[arg-type]
+    chosen = k8s.Resources(**resources)
     return k8s.render_values(course, IMAGE, URL, list(facilitators or ["lee@example.org"]), chosen)
 
 
@@ -160,7 +160,7 @@ def test_values_use_only_the_chart_keys_listed(course):
     assert set(leaves) == set(CHART_KEYS)
     for path, value in leaves.items():
         kind = CHART_KEYS[path]
-        assert kind == "free" or isinstance(value, kind), (path, value)  # type: ignore[arg-type]
+        assert kind == "free" or isinstance(value, kind), (path, value)
 
 
 def test_each_participant_sees_the_exchange_as_in_the_room(course, tmp_path):
