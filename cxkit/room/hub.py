@@ -291,6 +291,9 @@ def api(room: Room, path: str, method: str = "GET", body: Any = None) -> Any:
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
             text = answer.read()
+    except urllib.error.HTTPError as err:
+        said = err.read().decode(errors="replace")[:300]
+        raise CxkitError(f"The room's hub refused {method} {path}: {err.code} {said}") from None
     except urllib.error.URLError as err:
         raise CxkitError(
             f"The room's hub does not answer ({err}). Is it running? cxkit room status"
