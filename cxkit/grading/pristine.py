@@ -5,9 +5,9 @@ participant code has run) and :func:`restore` silently before every grade cell
 (:class:`cxkit.grading.sandbox.SandboxedExecute` sends both). What participants'
 code could have changed is put back as it was:
 
-- the import system: ``sys.meta_path``, ``sys.path_hooks``, the modules of
-  cxkit, pandas and numpy in ``sys.modules`` and what they hold, the builtins
-  (``__import__`` among them);
+- the import system: ``sys.meta_path``, ``sys.path_hooks``, cxkit's modules
+  and pandas', numpy's and math's top modules in ``sys.modules`` and what they
+  hold, the builtins (``__import__`` among them);
 - the interpreter: trace and profile hooks, ``sys.stdout``, ``sys.stderr``,
   ``sys.displayhook`` and ``sys.excepthook``;
 - pandas' tables, Series and Index classes (an ``__eq__`` put on DataFrame);
@@ -38,7 +38,7 @@ from typing import Any
 
 _SAVED: dict[str, Any] = {}
 _MISSING = object()
-_WATCHED = ("cxkit", "pandas", "numpy", "math", "statistics")
+_WATCHED = ("pandas", "numpy", "math", "statistics")  # these packages' own names, and cxkit's
 _FRESH = "cxkit.checks"  # imported afresh before each check, never put back
 _CLASS_HOMES = ("IPython.", "ipykernel.", "jupyter_client.", "pandas.")
 _EVENT_HOMES = ("matplotlib", "matplotlib_inline", "IPython.", "ipykernel.", "ipywidgets.")
@@ -51,7 +51,8 @@ def _shell() -> Any:
 
 
 def _watched(name: str) -> bool:
-    return name != _FRESH and any(name == w or name.startswith(f"{w}.") for w in _WATCHED)
+    """cxkit's modules (all but the checks, imported afresh) and the top of its libraries."""
+    return name != _FRESH and (name == "cxkit" or name.startswith("cxkit.") or name in _WATCHED)
 
 
 def _objects(shell: Any) -> list[Any]:

@@ -108,6 +108,8 @@ CASES: dict[str, dict[str, str]] = {
 
 # The exact outcome of each case: (state, score, reason). Scores count autograded
 # points (4 in all: double 2, answer 1, share 1); the reflection waits for a person.
+# Code outside the policy (cxkit.grading.policy) holds the points of the checks after it:
+# they are not in the score until the facilitator accepts them.
 TIME = f"ran out of time in the cell after 'Exercise 1': stopped after the {CELL_TIMEOUT} s limit"
 STUCK = (
     f"ran out of time in the cell after 'Exercise 1': it ran past the {CELL_TIMEOUT} s limit "
@@ -115,10 +117,29 @@ STUCK = (
 )
 DIED = "the kernel died while running the cell after '{}' (os._exit, a crash or out of memory)"
 WROTE = "sandbox: writing outside its work folder was refused in the cell after 'Exercise 1'"
+NETWORK = (
+    "sandbox: a network connection was refused (there is no network while grading) in the "
+    "cell after 'Exercise 1'"
+)
+ALIEN = " (not on the course's list)"
+
+
+def held(place: str, what: str, points: float) -> str:
+    """The reason of a cell outside the policy, whose checks' points are held."""
+    return (
+        f"{place} {what}, which no answer needs: {points:g} points from there on are "
+        "held until you run cxkit accept or cxkit reject"
+    )
+
+
 EXPECTED: dict[str, tuple[str, float | None, str]] = {
     "c01-infinite-loop": ("graded", 2, TIME),
     "c02-ignores-sigint": ("failed", None, STUCK),
-    "c03-sleep": ("graded", 2, TIME),
+    "c03-sleep": (
+        "needs attention",
+        0,
+        held("Exercise 1's cell", "imports time" + ALIEN, 2) + "; " + TIME,
+    ),
     # The kernel, forked warm, survives its MemoryError: the bomb's cell fails, the rest runs.
     "c04-memory-bomb": (
         "graded",
@@ -132,16 +153,19 @@ EXPECTED: dict[str, tuple[str, float | None, str]] = {
         "'Exercise 1'",
     ),
     "c06-os-exit": ("failed", None, DIED.format("Exercise 1")),
-    "c07-sys-exit": ("graded", 3, ""),
+    "c07-sys-exit": ("needs attention", 2, held("Exercise 2's cell", "imports sys" + ALIEN, 1)),
     "c08-huge-output": ("graded", 4, "output cut at 1024 KB in the cell after 'Exercise 2'"),
     "c09-gradebook": ("needs attention", 2, WROTE),
-    "c10-hidden-tests": ("graded", 2, ""),
+    "c10-hidden-tests": ("needs attention", 0, held("Exercise 2's cell", "imports os" + ALIEN, 2)),
     "c11-other-participant": ("graded", 4, ""),
     "c12-network": (
         "needs attention",
-        2,
-        "sandbox: a network connection was refused (there is no network while grading) "
-        "in the cell after 'Exercise 1'",
+        0,
+        held("Exercise 1's cell", "imports socket" + ALIEN, 2)
+        + "; "
+        + held("Exercise 2's cell", "imports socket" + ALIEN, 2)
+        + "; "
+        + NETWORK,
     ),
     "c13-edit-locked": (
         "needs attention",
@@ -191,17 +215,28 @@ EXPECTED: dict[str, tuple[str, float | None, str]] = {
         "large file(s) handed in beside the notebook: data.bin (60 MB); they were graded "
         "with it, check they belong there",
     ),
+    # the check was put back before it ran: it failed, and nothing it gave is held
     "c23-monkeypatch-checks": (
         "needs attention",
         3,
-        "tampering: code in cell share of mini.ipynb rewires cxkit.checks",
+        "Exercise 3's cell sets cxkit.checks.number, which no answer needs: no check from "
+        "there on scored, so no points are held",
     ),
     "c24-showtraceback": (
         "needs attention",
-        3,
-        "tampering: code in cell answer of mini.ipynb replaces IPython's showtraceback",
+        2,
+        held(
+            "Exercise 2's cell",
+            "imports IPython.core.interactiveshell" + ALIEN + " and sets "
+            "IPython.core.interactiveshell.InteractiveShell.showtraceback",
+            1,
+        ),
     ),
-    "c25-write-outside": ("needs attention", 2, WROTE),
+    "c25-write-outside": (
+        "needs attention",
+        0,
+        held("Exercise 2's cell", "imports os" + ALIEN, 2) + "; " + WROTE,
+    ),
 }
 
 
@@ -482,18 +517,23 @@ def shipped(tmp_path_factory):
 
 
 def test_nbgrader_showtraceback_exploit(shipped):
-    """Do nbgrader's cheat attempts get the scores nbgrader's own tests expect (1, 2, 1, 1 of 7)?"""
+    """Do nbgrader's cheat attempts get no more than nbgrader's own tests expect (1 of 7),
+    the point they earn held for the facilitator, with the code named?"""
     outcomes = shipped["ps1"]
     assert {p: (o.score, o.max_score) for p, o in outcomes.items()} == {
         "foo": (1, 7),
         "bar": (2, 7),
-        "spam": (1, 7),
-        "eggs": (1, 7),
+        "spam": (0, 7),
+        "eggs": (0, 7),
     }
     for pid in ("spam", "eggs"):
         assert outcomes[pid].state == "needs attention"
-        assert outcomes[pid].reason == (
-            "tampering: code in cell set_a of p1.ipynb replaces IPython's showtraceback"
+        assert outcomes[pid].held_points == 1
+        assert outcomes[pid].reason == held(
+            "Cell set_a",
+            "imports IPython.core.interactiveshell (not on the course's list) and sets "
+            "IPython.core.interactiveshell.InteractiveShell.showtraceback",
+            1,
         )
     assert outcomes["foo"].state == "graded"
 
