@@ -2,6 +2,9 @@
 
 Reasons are shown in full: what the sandbox refused and signs of tampering are
 listed per participant as facts (what happened, where), never as verdicts.
+Points held for the facilitator (code outside the policy ran before those
+checks) are shown beside the score, which does not count them, until
+``cxkit accept`` or ``cxkit reject`` decides; the reason says why and how.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ def status_table(course: Course, workshop: str) -> pd.DataFrame:
             score = (
                 f"{outcome.score:g} / {outcome.max_score:g}" if outcome.score is not None else ""
             )
+            if outcome.held_points:
+                score += f" (+{outcome.held_points:g} held)"
         else:
             state = "handed in, not graded yet" if pid in handed_in else "missing"
             reason, score = "", ""
@@ -50,7 +55,14 @@ def status_text(course: Course, workshop: str) -> str:
         return f"{workshop}: no participants on the roster and no submissions yet."
     counts = table["state"].value_counts()
     head = ", ".join(f"{n} {state}" for state, n in counts.items())
-    lines = [f"{workshop}: {len(table)} participants: {head}.", ""]
+    lines = [f"{workshop}: {len(table)} participants: {head}."]
+    waiting = int(table["score"].str.contains("held", regex=False).sum())
+    if waiting:
+        lines.append(
+            f"{waiting} with points held: read their notebook in autograded/, then run "
+            f"cxkit accept {workshop} ID or cxkit reject {workshop} ID."
+        )
+    lines.append("")
     widths = {c: max(len(c), int(table[c].astype(str).str.len().max())) for c in table.columns}
     widths["reason"] = min(widths["reason"], 90)
     lines.append("  ".join(c.ljust(widths[c]) for c in table.columns).rstrip())

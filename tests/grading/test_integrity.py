@@ -22,6 +22,7 @@ from cxkit.course.directory import Course
 from cxkit.course.grade import grade, load_outcomes
 from cxkit.course.release import generate
 from cxkit.course.review import decide
+from cxkit.course.status import status_text
 from cxkit.errors import CxkitError
 from cxkit.resources import CLONE
 
@@ -376,6 +377,22 @@ def test_held_points_are_what_the_checks_gave_and_not_counted(graded):
                 held["grade_id"], held["notebook"], F00, "input_transformer"
             )
             assert (grade.auto_score, grade.manual_score) == (held["score"], 0.0)
+
+
+def test_status_shows_held_points_and_why(graded):
+    """Does cxkit status show the points held beside the counted score, why, and what to run?"""
+    course, outcomes = graded
+    pid = "unmarked_setup"  # its setup ran as handed in: the first check passed, and is held
+    outcome = outcomes[F00][pid]
+    assert outcome.held_points == 1
+    text = status_text(course, F00)
+    flat = " ".join(text.split())
+    row = next(line for line in text.splitlines() if line.startswith(f"{pid} "))
+    assert f"{outcome.score:g} / {outcome.max_score:g} (+{outcome.held_points:g} held)" in row
+    assert " ".join(outcome.reason.split()) in flat
+    held = sum(1 for o in outcomes[F00].values() if o.held_points)
+    assert f"{held} with points held: read their notebook in autograded/, then run cxkit " in text
+    assert outcomes[F00]["blank_00"].held_points == 0
 
 
 def test_accept_counts_held_points_and_reject_keeps_them_out(graded):
