@@ -144,7 +144,8 @@ def participant_config(folder: Path, server: dict[str, dict[str, object]] | None
     facilitator tools (formgrader, course list) nor their JupyterLab panels
     (*Create Assignment*, *Formgrader*, *Courses*); the Assignments tab and
     Validate stay. Jupyter reads the folder as a configuration directory
-    (``JUPYTER_CONFIG_DIR`` or ``JUPYTER_CONFIG_PATH``).
+    (``JUPYTER_CONFIG_DIR``, as in the room), or its two files from the command
+    line (``--config`` and ``--LabApp.app_settings_dir``, as :func:`command`).
 
     Parameters
     ----------
@@ -194,6 +195,9 @@ def command(
         "--ServerApp.port_retries=0",
         f"--MappingKernelManager.default_kernel_name={KERNEL}",
         f"--LabApp.user_settings_dir={Path(workspace).resolve() / SETTINGS}",
+        # what participant_config wrote: the kit's kernel alone, no facilitator tools
+        f"--config={Path(workspace).resolve() / JUPYTER_CONFIG / 'jupyter_server_config.json'}",
+        f"--LabApp.app_settings_dir={Path(workspace).resolve() / JUPYTER_CONFIG / 'labconfig'}",
     ]
     if token is not None:
         argv.append(f"--IdentityProvider.token={token}")
@@ -204,17 +208,10 @@ def command(
     return argv
 
 
-def config_path(workspace: Path) -> str:
-    """``JUPYTER_CONFIG_PATH`` for JupyterLab in ``workspace``: its configuration first."""
-    others = [p for p in os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
-    return os.pathsep.join([str(Path(workspace).resolve() / JUPYTER_CONFIG), *others])
-
-
 def start(workspace: Path, port: int = 8888) -> int:
     """Start JupyterLab in ``workspace`` (in its folder, replacing this process)."""
     tools_on_path()
     argv = command(workspace, port)
-    os.environ["JUPYTER_CONFIG_PATH"] = config_path(workspace)
     os.chdir(workspace)  # nbgrader reads nbgrader_config.py from the folder it starts in
     os.execv(argv[0], argv)
     return 0  # pragma: no cover

@@ -67,3 +67,73 @@ def test_the_lab_command_uses_the_kits_kernel_on_loopback():
     assert "--ServerApp.ip=127.0.0.1" in argv and "--ServerApp.port=9123" in argv
     assert "--MappingKernelManager.default_kernel_name=cxkit" in argv
     assert "--IdentityProvider.token=secret" in argv and "--no-browser" in argv
+
+
+def test_the_lab_hides_the_facilitators_tools_and_other_kernels(release, tmp_path):
+    """Does the workspace's configuration switch off formgrader, course list, Create Assignment?"""
+    import json
+
+    root = lab.prepare(tmp_path / "ws", release=release).root
+    server = json.loads((root / lab.JUPYTER_CONFIG / "jupyter_server_config.json").read_text())
+    assert server["ServerApp"]["jpserver_extensions"] == {
+        "nbgrader.server_extensions.formgrader": False,
+        "nbgrader.server_extensions.course_list": False,
+    }
+    assert server["KernelSpecManager"]["allowed_kernelspecs"] == ["cxkit"]
+    page = json.loads((root / lab.JUPYTER_CONFIG / "labconfig" / "page_config.json").read_text())
+    assert sorted(page["disabledExtensions"]) == [
+        "@jupyter/nbgrader:course-list",
+        "@jupyter/nbgrader:create-assignment",
+        "@jupyter/nbgrader:formgrader",
+    ]
+    argv = lab.command(root, port=9123)
+    assert f"--config={root / lab.JUPYTER_CONFIG / 'jupyter_server_config.json'}" in argv
+
+
+@pytest.mark.slow
+def test_a_started_lab_offers_only_what_participants_need(release, tmp_path):
+    """In a running lab: no formgrader, the cxkit kernel alone, the three panels switched off?"""
+    import re
+    import socket
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    root = lab.prepare(tmp_path / "ws", release=release).root
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (tmp_path / "lab.log").open("wb")
+    process = subprocess.Popen(
+        lab.command(root, port, token="t", browser=False), cwd=root, stdout=log, stderr=log
+    )
+
+    def get(path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}?token=t") as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, ""
+
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                get("/api/status")
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, "no lab"
+                time.sleep(0.3)
+        assert get("/formgrader")[0] == 404
+        assert get("/assignments")[0] != 404  # the Assignments tab's server side stays
+        specs = get("/api/kernelspecs")[1]
+        assert '"default": "cxkit"' in specs and '"python3"' not in specs
+        page = get("/lab")[1]
+        disabled = re.search(r'"disabledExtensions": \[([^\]]*)\]', page)
+        assert disabled and "@jupyter/nbgrader:create-assignment" in disabled.group(1)
+        assert "@jupyter/nbgrader:assignment-list" not in disabled.group(1)
+    finally:
+        process.terminate()
+        process.wait(30)
+        log.close()
