@@ -1,4 +1,4 @@
-"""The facilitator's room commands: ``cxkit room start|status|stop|codes``.
+"""The facilitator's room commands: ``cxkit room start|status|stop|codes|kubernetes``.
 
 ``cxkit.cli`` assembles the one ``cxkit`` command; :func:`add_commands` adds
 the ``room`` group to it.
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+from cxkit.room.kubernetes import add_kubernetes_command
 
 
 def _course(args: argparse.Namespace) -> object:
@@ -95,3 +97,4 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     )
     codes.add_argument("ids", nargs="*", metavar="ID", help="participants (default: everyone)")
     codes.set_defaults(func=_codes)
+    add_kubernetes_command(steps)
