@@ -417,3 +417,103 @@ def test_accept_counts_held_points_and_reject_keeps_them_out(graded):
         decide(course, F00, "solution_00", "accepted")
     with pytest.raises(CxkitError, match="no graded submission"):
         decide(course, F00, "nobody", "accepted")
+
+
+# --- the second wall: the kernel put back before each check, whatever ran before ----------
+
+SETUP = "import math\nimport types\nimport cxkit\nfrom cxkit import checks\nchecks.start()"
+CHECK = '"""Check that x is 42"""\nchecks.number(x, 42, name="x")'
+IMPORTING = '"""Check that x is 42"""\nfrom cxkit import checks\nchecks.number(x, 42, name="x")'
+# What grading ran before each check until now: a fresh cxkit.checks, and nothing else.
+BEFORE = (
+    "import sys as _cx\n"
+    "_cx.modules.pop('cxkit.checks', None)\n"
+    "'cxkit' in _cx.modules and _cx.modules['cxkit'].__dict__.pop('checks', None)\n"
+    "del _cx\n"
+)
+# Code the policy refuses, run here anyway: each makes a wrong answer pass a check (as
+# BEFORE shows), the ones marked True a check that imports checks itself (as the mini
+# course's do).
+SECOND_WALL = {
+    "rebind_checks": (f"checks = types.SimpleNamespace(number={PASS})", False),
+    "edit_checks": (f"checks.number = {PASS}", False),
+    "input_transformer": (
+        "get_ipython().input_transformers_cleanup.append(\n"
+        "    lambda lines: ['pass\\n'] if lines[:1] and lines[0].startswith('\"\"\"Check') "
+        "else lines)",
+        False,
+    ),
+    "ast_transformer": (
+        "import ast\n\nclass Quiet(ast.NodeTransformer):\n"
+        "    def visit_Module(self, node):\n"
+        "        doc = ast.get_docstring(node) or ''\n"
+        "        return ast.Module(body=[], type_ignores=[]) if doc.startswith('Check') else node"
+        "\n\nget_ipython().ast_transformers.append(Quiet())",
+        False,
+    ),
+    "pre_run_cell": (
+        "get_ipython().events.register('pre_run_cell', "
+        f"lambda *a: setattr(checks, 'number', {PASS}))",
+        False,
+    ),
+    "custom_exc": ("get_ipython().set_custom_exc((Exception,), lambda *a, **k: [])", False),
+    "kernel_send": (
+        "session = get_ipython().kernel.session\nsend = session.send\n"
+        "session.send = lambda stream, msg, *a, **k: None if 'error' in str(msg) "
+        "else send(stream, msg, *a, **k)",
+        False,
+    ),
+    "meta_path": (
+        "import sys, importlib.abc, importlib.util\n\n"
+        "class Fake(importlib.abc.MetaPathFinder, importlib.abc.Loader):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'cxkit.checks':\n"
+        "            return importlib.util.spec_from_loader(name, self)\n"
+        "    def create_module(self, spec):\n        return None\n"
+        f"    def exec_module(self, module):\n        module.number = {PASS}\n\n"
+        "sys.meta_path.insert(0, Fake())",
+        True,
+    ),
+    "builtins_import": (
+        "import builtins\nreal = builtins.__import__\n"
+        f"fake = types.SimpleNamespace(checks=types.SimpleNamespace(number={PASS}))\n"
+        "builtins.__import__ = lambda name, *a, **k: fake if name == 'cxkit' "
+        "else real(name, *a, **k)",
+        True,
+    ),
+    "settrace": (
+        "import sys\n\ndef trace(frame, event, arg):\n"
+        "    if frame.f_code.co_name == '_judge' and event == 'line':\n"
+        "        frame.f_locals['value'] = frame.f_locals['expected']\n"
+        "    return trace\n\nsys.settrace(trace)",
+        False,
+    ),
+    "library_patch": ("math.isclose = lambda *a, **k: True", False),
+}
+
+
+@pytest.mark.parametrize("cheat", sorted(SECOND_WALL))
+def test_the_kernel_is_put_back_before_each_check(kernels, cheat):
+    """Whatever ran since the set-up, is the kernel put back before a check (by code the
+    grading process sends), so that a wrong answer that passed before fails with the
+    kit's short message, and a right one passes?"""
+    from cxkit.grading.sandbox import CAPTURE, restore_code
+
+    code, importing = SECOND_WALL[cheat]
+    check = IMPORTING if importing else CHECK
+    setup = nbformat.v4.new_code_cell(SETUP)
+    setup.metadata["nbgrader"] = {"locked": True, "grade": False, "solution": False}
+    before, now = kernels.start(), kernels.start()
+    for kernel in (before, now):
+        kernel.run(CAPTURE)
+        assert kernel.run(SETUP)["error"] is None
+        ran = kernel.run(code + "\nx = 41")
+        assert ran["error"] is None, ran
+    before.run(BEFORE)
+    assert before.run(check)["error"] is None  # the wrong answer passed
+    now.run(restore_code([setup]))
+    wrong = now.run(check)
+    assert (wrong["error"], "Correct" in wrong["text"]) == ("CheckFailed", False)
+    now.run(restore_code([setup]) + "x = 42")
+    right = now.run(check)
+    assert (right["error"], right["text"]) == (None, "Correct: x = 42.\n")
