@@ -346,7 +346,7 @@ def test_a_record_keeps_its_words_and_its_facts(tmp_path):
     """Does grading.json keep today's fields and words, and the facts beside them?"""
     outcome = Outcome("ana", State.NEEDS_ATTENTION, [Fact(Kind.OUT_OF_TIME, CELL, {"limit": 30})])
     record = json.loads(json.dumps(outcome.as_dict()))
-    assert list(record) == [*OLD_RECORDS["mini"]["ana"], "facts"]
+    assert list(record) == [*OLD_RECORDS["mini"]["ana"], "facts", "held", "held_points"]
     assert record["state"] == "needs attention"
     assert record["reason"] == f"ran out of time in {CELL}: stopped after the 30 s limit"
     assert record["facts"] == [{"kind": "out_of_time", "cell": CELL, "limit": 30}]
@@ -360,3 +360,40 @@ def test_a_state_given_as_words_is_the_named_state():
     assert Outcome("p", State.NEEDS_ATTENTION).state == "needs attention"
     with pytest.raises(ValueError, match="'done' is not a valid State"):
         Outcome("p", "done")  # type: ignore[arg-type]
+
+
+def test_held_points_are_kept_and_worded_until_a_facilitator_decides():
+    """Does a cell outside the policy say where, what and how many points are held, for
+    the facilitator and the participant; do the held cells survive the record; and does a
+    decision say who, when and what it did, leaving nothing held?"""
+    outside = Fact(
+        Kind.OUTSIDE_POLICY,
+        details={
+            "notebook": "foundations.ipynb",
+            "grade_id": "nps_by_hand",
+            "label": "Exercise 2",
+            "index": 16,
+            "what": ["calls get_ipython()", "imports os (not on the course's list)"],
+            "points": 4.0,
+        },
+    )
+    held = [
+        {"notebook": "foundations", "grade_id": "nps_by_hand_check", "score": 2.0, "points": 2.0}
+    ]
+    outcome = Outcome("jo", State.NEEDS_ATTENTION, [outside], score=1.0, max_score=12.0, held=held)
+    assert outcome.reason == (
+        "Exercise 2's cell calls get_ipython() and imports os (not on the course's list), which "
+        "no answer needs: 4 points from there on are held until you run cxkit accept or cxkit "
+        "reject"
+    )
+    assert outcome.advice.startswith("Your notebook holds code that no answer needs (calls ")
+    again = Outcome.from_dict(json.loads(json.dumps(outcome.as_dict())))
+    assert (again.held, again.held_points, again.reason) == (held, 2.0, outcome.reason)
+    added = Fact(Kind.OUTSIDE_POLICY, details={"grade_id": "", "label": "", "what": ["uses vars"]})
+    assert added.text.startswith("A cell added at the top uses vars, which no answer needs: no ")
+    decided = {"decision": "rejected", "by": "ana", "at": "2026-12-06 09:00 UTC", "points": 2.0}
+    again.facts.append(Fact(Kind.REVIEWED, details=decided))
+    assert (again.decision, again.held_points) == ("rejected", 0.0)
+    assert again.facts[-1].text == (
+        "rejected by ana on 2026-12-06 09:00 UTC: the 2 held points are not counted"
+    )
