@@ -11,7 +11,12 @@ It knows a course folder (:mod:`cxkit.course.directory`) and how to read cells
   ``forkserver``);
 - ``local`` runs jobs on worker processes (``worker``), ``distributed`` on a Dask
   cluster;
-- ``incidents`` reads what a submission holds and what happened while it ran;
+- ``policy`` decides, before a notebook runs, what its editable cells may
+  contain; ``incidents`` reads what a submission holds, what is about to run
+  and what happened while it ran; ``holds`` keeps the points of checks that ran
+  after code outside the policy out of the score until a facilitator decides;
+- ``pristine`` runs in the kernel, sent by the grading process: it puts the
+  kernel back as it was before every check (the second wall);
 - ``outcomes`` types the job, the result and the recorded outcome, whose facts
   are put into words only when shown.
 """
