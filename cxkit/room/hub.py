@@ -75,6 +75,7 @@ def configure(c: Any, config_file: str) -> None:
     c.RoomSpawner.course_root = str(room.course.root)
     c.RoomSpawner.course_id = settings.course_id
     c.RoomSpawner.db_url = room.course.gradebook_url
+    c.RoomSpawner.processes = settings.processes
     c.Spawner.default_url = "/lab"
     c.Spawner.mem_limit = f"{settings.memory_mb}M"
     c.Spawner.cpu_limit = settings.cpus

@@ -168,6 +168,13 @@ class Limits:
     processes: int
 
 
+def group_name(room_dir: str, user: str) -> str:
+    """The name of a participant's cgroups: unique to the room, the same after a hub restart."""
+    import hashlib
+
+    return f"{hashlib.sha1(room_dir.encode()).hexdigest()[:8]}-{user}"
+
+
 def _own_groups() -> dict[str, Path]:
     """This process's cgroup folder for each controller that limits (v1) or for all (v2)."""
     found: dict[str, Path] = {}

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyterhub.spawner import SimpleLocalProcessSpawner
-from traitlets import Unicode, default
+from traitlets import Integer, Unicode, default
 
 from cxkit.participant.lab import participant_config, quiet_settings
 from cxkit.room import sandbox
@@ -34,6 +34,7 @@ class RoomSpawner(SimpleLocalProcessSpawner):
     course_root = Unicode(help="the course folder, hidden from participants").tag(config=True)
     course_id = Unicode("cxkit", help="nbgrader's course id").tag(config=True)
     db_url = Unicode("", help="the course's gradebook, hidden from participants").tag(config=True)
+    processes = Integer(256, help="processes and threads of one participant").tag(config=True)
 
     @default("home_dir")
     def _home_default(self) -> str:
@@ -48,7 +49,7 @@ class RoomSpawner(SimpleLocalProcessSpawner):
 
     def _limits(self) -> sandbox.Limits:
         memory = int(self.mem_limit or 0) // (1024 * 1024) or 2048
-        return sandbox.Limits(memory, float(self.cpu_limit or 1.0), 256)
+        return sandbox.Limits(memory, float(self.cpu_limit or 1.0), self.processes)
 
     def make_preexec_fn(self, name: str) -> Callable[[], None]:
         make_home = super().make_preexec_fn(name)
@@ -105,9 +106,6 @@ class RoomSpawner(SimpleLocalProcessSpawner):
         sandbox.release(self._groups or sandbox.limit_groups(self._group_name(), None))
 
     def _group_name(self) -> str:
-        """This participant's cgroups' name: unique to the room, kept across hub restarts."""
-        import hashlib
-
-        return f"{hashlib.sha1(self.room_dir.encode()).hexdigest()[:8]}-{self.user.name}"
+        return sandbox.group_name(self.room_dir, self.user.name)
 
     _groups: list[Path] = []

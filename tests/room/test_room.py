@@ -111,19 +111,13 @@ def test_each_lab_runs_within_its_limits(shared_room):
     shared_room.start_server("ana")
     settings = shared_room.opened.settings
     assert "memory" in shared_room.opened.enforced  # cgroups are writable on these machines
-    groups = sandbox.limit_groups(_group_name(shared_room, "ana"), None)
+    groups = sandbox.limit_groups(sandbox.group_name(str(shared_room.room.root), "ana"), None)
     limits = [g / n for g in groups for n in ("memory.limit_in_bytes", "memory.max")]
     limit_file = next(f for f in limits if f.is_file())
     assert int(limit_file.read_text()) == settings.memory_mb * 1024 * 1024
     members = [int(p) for p in (limit_file.parent / "cgroup.procs").read_text().split()]
     names = " ".join(psutil.Process(p).name() for p in members)
     assert "jupyterhub-singleuser" in names or "python" in names, names
-
-
-def _group_name(running, user: str) -> str:
-    import hashlib
-
-    return f"{hashlib.sha1(str(running.room.root).encode()).hexdigest()[:8]}-{user}"
 
 
 def test_status_says_who_logged_in_and_whose_lab_runs(shared_room, capsys):
