@@ -308,7 +308,6 @@ class GradingRun:
         for name in self.course.notebooks(self.workshop):
             path = self.course.folder("autograded") / pid / self.workshop / f"{name}.ipynb"
             facts += incidents.after(path, self.settings.cell_timeout, self.limits).facts
-            facts += incidents.signs(path)
         held = holds.hold(self.course, self.workshop, pid, facts)
         score, max_score, manual = _score(self.course, self.workshop, pid)
         state = State.GRADED if worst(facts) is State.GRADED else State.NEEDS_ATTENTION

@@ -41,12 +41,13 @@ def hold(
 
     Each fact's details get ``points``: the score its cells held.
     """
+    holding = [f for f in facts if f.kind in HOLDING and "index" in f.details]
+    if not holding:
+        return []
     folder = course.folder("autograded") / participant / workshop
     cells: dict[tuple[str, str], dict[str, Any]] = {}
     with course.gradebook() as gradebook:
-        for fact in facts:
-            if fact.kind not in HOLDING or "index" not in fact.details:
-                continue
+        for fact in holding:
             notebook = fact.details["notebook"].removesuffix(".ipynb")
             start = fact.details["index"]
             reached = [g for i, g in graded_cells(folder / f"{notebook}.ipynb") if i >= start]

@@ -29,7 +29,7 @@ import nbformat
 
 from cxkit.course.cells import ANSI, split_hidden, where
 from cxkit.grading.outcomes import Fact, Kind, State, worst
-from cxkit.grading.policy import Policy, label, read_notebook
+from cxkit.grading.policy import Policy, cell_text, label, read_notebook
 from cxkit.grading.sandbox import OUTPUT_CAPPED
 
 LARGE_FILE_MB = 20  # files handed in beside the notebooks above this are pointed out
@@ -191,11 +191,13 @@ def _compare(
 
 
 def after(path: Path, cell_timeout: int, limits: Any) -> Findings:
-    """Read an executed notebook for limits reached and what the sandbox refused."""
+    """Read an executed notebook for limits reached, what the sandbox refused, and signs."""
     found = Findings()
     if not path.is_file():
         return found
     cells = nbformat.read(path, as_version=4).cells
+    for fact in signs(cells, path.name):
+        found.add(fact)
     for index, cell in enumerate(cells):
         if cell.cell_type != "code":
             continue
@@ -246,7 +248,7 @@ def about_to_run(
         (i, gid)
         for i, c in enumerate(cells)
         if (gid := c.get("metadata", {}).get("nbgrader", {}).get("grade_id")) in locked
-        and split_hidden(c.get("source", ""))[0] != split_hidden(locked[gid]["source"])[0]
+        and split_hidden(cell_text(c))[0] != split_hidden(cell_text(locked[gid]))[0]
     ]
     if edited:
         details = {"notebook": nb, "cells": [g for _, g in edited], "index": edited[0][0]}
@@ -263,16 +265,14 @@ def about_to_run(
     return facts
 
 
-def signs(path: Path) -> list[Fact]:
+def signs(cells: list[Any], notebook: str) -> list[Fact]:
     """Checks that passed without their own output ("Correct: ...") or in no time.
 
-    A grade cell that calls ``checks`` and shows no error passed; each check it
-    calls prints one line starting with "Correct: " when it passes, and takes
-    more than :data:`INSTANT_MS` in the kernel.
+    ``cells`` are an executed notebook's, named ``notebook``. A grade cell that
+    calls ``checks`` and shows no error passed; each check it calls prints one
+    line starting with "Correct: " when it passes, and takes more than
+    :data:`INSTANT_MS` in the kernel.
     """
-    if not path.is_file():
-        return []
-    cells = nbformat.read(path, as_version=4).cells
     facts = []
     for index, cell in enumerate(cells):
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -284,7 +284,7 @@ def signs(path: Path) -> list[Fact]:
             continue
         printed = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
         details = {
-            "notebook": path.name,
+            "notebook": notebook,
             "grade_id": meta.get("grade_id", ""),
             "label": label(cells, index),
             "grade": True,

@@ -138,6 +138,12 @@ def breaches(source: str, policy: Policy | None = None) -> list[Breach]:
     return list(dict.fromkeys(walker.found))
 
 
+def cell_text(cell: dict[str, Any]) -> str:
+    """A cell's source as one text (a notebook's JSON may hold it as a list of lines)."""
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
 def _root(node: ast.AST) -> ast.AST:
     """The innermost object of ``a.b[c].d``: the name ``a``, or what is not a name."""
     while isinstance(node, ast.Attribute | ast.Subscript | ast.Starred):
@@ -347,7 +353,7 @@ def for_source(cells: Iterable[dict[str, Any]], **settings: Any) -> Policy:
     changed: set[str] = set()
     for cell in cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        tree = _parse(cell.get("source", "")) if cell.get("cell_type") == "code" else None
+        tree = _parse(cell_text(cell)) if cell.get("cell_type") == "code" else None
         if tree is None:
             continue
         if meta.get("grade") and not meta.get("solution"):
@@ -412,8 +418,7 @@ def trusted(cell: dict[str, Any], source_cells: dict[str, dict[str, Any]]) -> bo
     meta = mine.get("metadata", {}).get("nbgrader", {})
     if meta.get("solution") or not (meta.get("locked") or meta.get("grade")):
         return False
-    text = cell.get("source", "")
-    return text in {mine.get("source", ""), split_hidden(mine.get("source", ""))[0]}
+    return cell_text(cell) in {cell_text(mine), split_hidden(cell_text(mine))[0]}
 
 
 @dataclass(frozen=True)
@@ -452,7 +457,7 @@ def read_notebook(
     for index, cell in enumerate(cells):
         if cell.get("cell_type") != "code" or trusted(cell, by_id):
             continue
-        seen = breaches(cell.get("source", ""), policy)
+        seen = breaches(cell_text(cell), policy)
         if seen:
             gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or ""
             found.append(Finding(name, gid, index, label(cells, index), tuple(seen)))

@@ -116,8 +116,8 @@ def restore(bindings: dict[str, tuple[str, str]], friendly: bool) -> None:
     """
     sys.settrace(None)
     sys.setprofile(None)
-    threading.settrace(None)  # type: ignore[arg-type]
-    threading.setprofile(None)  # type: ignore[arg-type]
+    threading.settrace(None)
+    threading.setprofile(None)
     if not _SAVED:
         return
     sys.meta_path[:] = _SAVED["meta_path"]

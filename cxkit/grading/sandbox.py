@@ -559,9 +559,7 @@ def restore_code(cells: list[Any]) -> str:
     """
     bindings, friendly = _locked_imports(cells)
     return (
-        "import cxkit.grading.pristine as _cx\n"
-        f"_cx.restore({bindings!r}, {friendly!r})\n"
-        "del _cx\n"
+        f"import cxkit.grading.pristine as _cx\n_cx.restore({bindings!r}, {friendly!r})\ndel _cx\n"
     )
 
 

@@ -536,3 +536,42 @@ def test_accept_and_reject_are_commands(graded, capsys):
     printed = capsys.readouterr().out
     assert printed.startswith("globals_dict: rejected by chen on ")
     assert load_outcomes(course, F00)["globals_dict"].decision == "rejected"
+
+
+# --- no false alarms: every workshop's model answers, graded through cxkit grade ----------
+
+
+@pytest.fixture(scope="module")
+def nine(tmp_path_factory):
+    """Each workshop's model answers handed in and graded, in one course."""
+    root = tmp_path_factory.mktemp("nine")
+    shutil.copy(CLONE / "nbgrader_config.py", root / "nbgrader_config.py")
+    workshops = sorted(p.name for p in (CLONE / "source").iterdir() if p.is_dir())
+    for workshop in workshops:
+        shutil.copytree(CLONE / "source" / workshop, root / "source" / workshop)
+        for name, blank in generate(workshop, root).items():
+            source = nbformat.read(root / "source" / workshop / f"{name}.ipynb", as_version=4)
+            folder = root / "submitted" / "model" / workshop
+            folder.mkdir(parents=True, exist_ok=True)
+            nbformat.write(hand_in("correct", blank, source, 1), folder / f"{name}.ipynb")
+    course = Course(root)
+    return course, {w: grade(course, w, workers=1, show_progress=False)["model"] for w in workshops}
+
+
+def test_every_workshops_model_answers_grade_with_nothing_held(nine):
+    """Does each workshop's solution, graded through cxkit grade, get every autograded point,
+    with nothing held and nothing to attend to (its checks said Correct, in time)?"""
+    course, outcomes = nine
+    assert len(outcomes) == 9
+    for workshop, outcome in outcomes.items():
+        names = [p.stem for p in (course.root / "source" / workshop).glob("*.ipynb")]
+        points = 0.0
+        for name in names:
+            cells = nbformat.read(course.root / "source" / workshop / f"{name}.ipynb", 4).cells
+            marks = [c.metadata.get("nbgrader", {}) for c in cells if c.cell_type == "code"]
+            points += sum(m["points"] for m in marks if m.get("grade") and not m.get("solution"))
+        assert (outcome.state, outcome.reason) == (
+            "graded",
+            "reflections await manual grading",
+        ), workshop
+        assert (outcome.score, outcome.held) == (points, []), workshop
