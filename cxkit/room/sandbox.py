@@ -14,7 +14,10 @@ file permissions cannot keep participants apart; the sandbox does. Inside it
 - the exchange folders of this participant are bound in as
   :func:`cxkit.room.exchange.participant_mounts` says;
 - its own process namespace (no other process is visible, none can be
-  signalled), no capabilities, and it dies with the hub.
+  signalled), no capabilities, and it dies with the hub;
+- when the hub runs as root, the server runs as an unprivileged system user
+  (``nobody`` by default), so that no root-only file of the machine that is
+  not hidden (``/etc/shadow``, SSH keys) can be read either.
 
 The network is shared: the server must reach the hub on 127.0.0.1.
 
@@ -56,6 +59,7 @@ def argv(
     hidden: list[Path],
     readable: list[Path],
     mounts: list[tuple[Path, str, bool]],
+    user: tuple[int, int] | None = None,
 ) -> list[str]:
     """The bubblewrap command line (up to ``--``) for one participant's server.
 
@@ -69,15 +73,25 @@ def argv(
         Folders inside hidden ones to show again, read-only.
     mounts : list of (Path, str, bool)
         More folders to bind: on this machine, inside, writable.
+    user : (int, int), optional
+        The user and group the server will run as (:func:`run_as`), when the
+        hub runs as root: the sandbox then keeps only the right to become them.
     """
     cmd = [shutil.which("bwrap") or "bwrap", "--ro-bind", "/", "/", "--dev", "/dev"]
-    cmd += ["--proc", "/proc", "--unshare-all", "--share-net", "--die-with-parent"]
-    cmd += ["--cap-drop", "ALL", "--tmpfs", "/tmp", "--tmpfs", "/run"]
+    cmd += ["--proc", "/proc", "--die-with-parent", "--cap-drop", "ALL"]
+    if user is None:  # an unprivileged hub: bubblewrap needs a user namespace
+        cmd += ["--unshare-all", "--share-net"]
+    else:  # root's own namespace, so that the server can become an unprivileged user
+        cmd += ["--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"]
+        cmd += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    cmd += ["--tmpfs", "/tmp", "--tmpfs", "/run"]
     tops = {Path("/", Path(inside).parts[1]) for _, inside, _ in mounts}
     covers = _hide([*hidden, *COVERED, *tops], sorted(readable, key=_depth), cmd)
     cmd += ["--bind", str(home), HOME, "--ro-bind", str(config), CONFIG]
     for host, inside, writable in mounts:
-        cmd += ["--bind" if writable else "--ro-bind", str(host), inside]
+        top = Path("/", Path(inside).parts[1])
+        cmd += [*_open_way(top, Path(inside)), "--bind" if writable else "--ro-bind"]
+        cmd += [str(host), inside]
     for folder in covers:
         cmd += ["--remount-ro", str(folder)]
     return [*cmd, "--chdir", HOME]
@@ -102,9 +116,54 @@ def _hide(hidden: list[Path], readable: list[Path], cmd: list[str]) -> list[Path
         covers.append(folder)
         for path in readable:
             if _under(path, [folder]) and path != folder:
-                cmd += ["--ro-bind", str(path), str(path)]
+                cmd += [*_open_way(folder, path), "--ro-bind", str(path), str(path)]
                 shown.append(path)
     return covers
+
+
+def run_as(name: str) -> tuple[int, int] | None:
+    """The user and group a server runs as: ``name``'s when the hub is root, else None.
+
+    Inside the sandbox root would still own every root-only file of the system
+    that is not hidden (``/etc/shadow``, the machine's SSH keys); an
+    unprivileged user owns none. Raises CxkitError when that user does not exist.
+    """
+    import pwd
+
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        raise CxkitError(
+            f'The room runs participants\' labs as the system user "{name}", which does not '
+            f"exist here. Create it (sudo useradd --system {name}) or choose another."
+        ) from None
+    return entry.pw_uid, entry.pw_gid
+
+
+def become(user: tuple[int, int]) -> list[str]:
+    """The command that starts a server as ``user`` inside the sandbox, without groups."""
+    uid, gid = user
+    return ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--"]
+
+
+def hand_over(folders: list[Path], user: tuple[int, int]) -> None:
+    """Give ``user`` the folders a participant writes to (their home, their submissions)."""
+    uid, gid = user
+    for folder in folders:
+        for current, dirs, files in os.walk(folder):
+            for name in [".", *dirs, *files]:
+                with contextlib.suppress(OSError):
+                    os.chown(Path(current, name), uid, gid, follow_symlinks=False)
+
+
+def _open_way(cover: Path, path: Path) -> list[str]:
+    """Make the folders between ``cover`` and ``path`` open to all (bubblewrap makes them 0700)."""
+    way = []
+    for parent in reversed(path.relative_to(cover).parents[:-1]):
+        way += ["--perms", "0755", "--dir", str(cover / parent)]
+    return way
 
 
 def _depth(path: Path) -> int:

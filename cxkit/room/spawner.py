@@ -35,6 +35,9 @@ class RoomSpawner(SimpleLocalProcessSpawner):
     course_id = Unicode("cxkit", help="nbgrader's course id").tag(config=True)
     db_url = Unicode("", help="the course's gradebook, hidden from participants").tag(config=True)
     processes = Integer(256, help="processes and threads of one participant").tag(config=True)
+    run_as = Unicode("nobody", help="the system user labs run as when the hub runs as root").tag(
+        config=True
+    )
 
     @default("home_dir")
     def _home_default(self) -> str:
@@ -90,14 +93,19 @@ class RoomSpawner(SimpleLocalProcessSpawner):
         quiet_settings(home / ".jupyter" / "lab" / "user-settings")
         course = Path(self.course_root)
         self._groups = sandbox.limit_groups(self._group_name(), self._limits())
+        mounts = participant_mounts(Path(self.room_dir), self.course_id, self.user.name)
+        user = sandbox.run_as(self.run_as)
+        if user is not None:
+            sandbox.hand_over([home, *[host for host, _, writable in mounts if writable]], user)
         wrap = sandbox.argv(
             home,
             self._config_folder(),
             sandbox.hidden_paths(course, self.db_url),
             sandbox.shown_paths(course),
-            participant_mounts(Path(self.room_dir), self.course_id, self.user.name),
+            mounts,
+            user,
         )
-        self.cmd = [*wrap, "--", *self._cmd_default()]
+        self.cmd = [*wrap, "--", *(sandbox.become(user) if user else []), *self._cmd_default()]
         return await super().start()
 
     async def stop(self, now: bool = False) -> None:

@@ -33,6 +33,7 @@ ROSTER = (
     "ana,Ana Adams,ana@example.com,accounting\n"
     "ben,Ben Bakker,ben@example.com,logistics\n"
 )
+MEMORY_MB = 800  # the shared room's limit per participant: a lab and a kernel fit well within
 SLIP = re.compile(
     r"<strong>(?P<id>[^<]+)</strong></dd>\s*<dt>Your code</dt><dd class=\"code\">(?P<code>[^<]+)<"
 )
@@ -116,7 +117,10 @@ class RunningRoom:
         return str(answer.json()["id"])
 
     def run_code(self, user: str, kernel: str, code: str, timeout: float = 120) -> str:
-        """Run ``code`` in a participant's kernel; its printout, errors as ``ERROR name: value``."""
+        """Run ``code`` in a participant's kernel; its printout, errors as ``ERROR name: value``.
+
+        A kernel that dies ends the printout with ``KERNEL RESTARTING`` (or ``DEAD``).
+        """
         return asyncio.run(self._run(user, kernel, code, timeout))
 
     async def _run(self, user: str, kernel: str, code: str, timeout: float) -> str:
@@ -142,6 +146,9 @@ class RunningRoom:
                 if raw is None:
                     raise AssertionError("the kernel's connection closed")
                 reply = json.loads(raw)
+                state = reply["content"].get("execution_state")
+                if reply["msg_type"] == "status" and state in ("restarting", "dead"):
+                    return "".join(out) + f"KERNEL {state.upper()}\n"
                 if reply.get("parent_header", {}).get("msg_id") != msg_id:
                     continue
                 kind, body = reply["msg_type"], reply["content"]
@@ -203,7 +210,9 @@ def open_room() -> Iterator[Callable[..., RunningRoom]]:
 def shared_room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningRoom]:
     """One room for a module's tests (Ana, Ben and the facilitator "fac"); stopped at its end."""
     course = room_course(tmp_path_factory.mktemp("room"))
-    result = run.start(course, ip="127.0.0.1", port=free_port(), facilitators=["fac"])
+    result = run.start(
+        course, ip="127.0.0.1", port=free_port(), facilitators=["fac"], memory_mb=MEMORY_MB
+    )
     try:
         assert result.sheet is not None
         yield RunningRoom(course, result, codes_on(result.sheet))

@@ -18,6 +18,7 @@ import pytest
 from cxkit.errors import CxkitError
 from cxkit.room import hub, run, sandbox
 from cxkit.room.commands import add_commands
+from cxkit.room.exchange import INSIDE_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -73,6 +74,10 @@ def test_a_participants_lab_sees_only_their_own_home(shared_room):
         f"for path in {[str(p) for p in secret_paths]!r}:\n"
         "    print(path, os.path.exists(path))\n"
         "print('home', os.getcwd(), os.environ['HOME'])\n"
+        "print('root-only', os.access('/etc/shadow', os.R_OK), os.getuid() == 0)\n"
+        f"exchange = {INSIDE_ROOT!r} + '/' + {course.course_id!r}\n"
+        "print('inbound', os.access(exchange + '/inbound', os.W_OK))\n"
+        "print('outbound', os.access(exchange + '/outbound', os.W_OK))\n"
         "open('mine.txt', 'w').write('Ana was here')\n"
         "import cxkit\n"
         "print('surveys', len(cxkit.load('surveys')) > 0)\n"
@@ -81,6 +86,8 @@ def test_a_participants_lab_sees_only_their_own_home(shared_room):
     for path in secret_paths[:-1]:
         assert f"{path} False" in out, out
     assert f"home {sandbox.HOME} {sandbox.HOME}" in out and "surveys True" in out
+    assert "root-only False False" in out  # an unprivileged user, even when the hub is root
+    assert "inbound True" in out and "outbound False" in out  # submit, never release
     assert (room.home("ana") / "mine.txt").read_text() == "Ana was here"
     home = str(Path.home())
     listing = shared_room.run_code("ana", kernel, f"import os; print(os.listdir({home!r}))")
@@ -118,6 +125,17 @@ def test_each_lab_runs_within_its_limits(shared_room):
     members = [int(p) for p in (limit_file.parent / "cgroup.procs").read_text().split()]
     names = " ".join(psutil.Process(p).name() for p in members)
     assert "jupyterhub-singleuser" in names or "python" in names, names
+
+
+def test_a_kernel_over_the_memory_limit_is_stopped_and_the_lab_goes_on(shared_room):
+    """Does a kernel filling more memory than Ana's limit die alone, her lab still answering?"""
+    shared_room.start_server("ana")
+    kernel = shared_room.kernel("ana")
+    assert shared_room.run_code("ana", kernel, "print('alive')") == "alive\n"
+    over = shared_room.opened.settings.memory_mb + 200
+    out = shared_room.run_code("ana", kernel, f"x = b'1' * ({over} * 1024 * 1024)\nprint('kept')")
+    assert "kept" not in out and ("KERNEL RESTARTING" in out or "MemoryError" in out), out
+    assert shared_room.server("ana", "api/status").status_code == 200
 
 
 def test_status_says_who_logged_in_and_whose_lab_runs(shared_room, capsys):
