@@ -259,7 +259,7 @@ def about_to_run(
             "grade_id": found.grade_id,
             "label": found.label,
             "index": found.index,
-            "what": [b.what for b in found.breaches],
+            "what": list(dict.fromkeys(b.what for b in found.breaches)),
         }
         facts.append(Fact(Kind.OUTSIDE_POLICY, details=details))
     return facts

@@ -102,6 +102,9 @@ class Policy:
     calls: tuple[str, ...] = ()  # names of REFUSED_CALLS this course allows
     protected: frozenset[str] = field(default_factory=frozenset)  # set by locked cells
     fixed: frozenset[str] = field(default_factory=frozenset)  # of those, never changed in place
+    # (name, what it imports) as the locked cells import it: "import pandas as pd" again binds
+    # pd to the same module, and is no breach
+    same: frozenset[tuple[str, str]] = field(default_factory=frozenset)
 
     def allows_import(self, module: str) -> bool:
         """Whether ``module`` (or the package it is part of) is on the list."""
@@ -149,6 +152,16 @@ def _root(node: ast.AST) -> ast.AST:
     while isinstance(node, ast.Attribute | ast.Subscript | ast.Starred):
         node = node.value
     return node
+
+
+def _imported(alias: ast.alias, module: str) -> tuple[str, str]:
+    """The name an import binds and what to: ("pd", "pandas"), ("checks", "cxkit.checks")."""
+    if module:
+        return alias.asname or alias.name, f"{module}.{alias.name}"
+    if alias.asname:
+        return alias.asname, alias.name
+    top = alias.name.split(".")[0]
+    return top, top
 
 
 def _dotted(node: ast.AST) -> str:
@@ -205,7 +218,9 @@ class _Walker(ast.NodeVisitor):
         for alias in node.names:
             if not self.policy.allows_import(alias.name):
                 self.note(node, f"imports {alias.name} (not on the course's list)")
-            self._bind(node, (alias.asname or alias.name).split(".")[0])
+            name, what = _imported(alias, "")
+            if (name, what) not in self.policy.same:
+                self._bind(node, name)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = "." * node.level + (node.module or "")
@@ -216,7 +231,7 @@ class _Walker(ast.NodeVisitor):
                 self.note(node, f"imports everything from {module} (import *)")
             elif alias.name.startswith("_"):
                 self.note(node, f"reaches the private part {alias.name}")
-            else:
+            elif _imported(alias, module) not in self.policy.same:
                 self._bind(node, alias.asname or alias.name)
 
     # --- names and attributes ---------------------------------------------------------------
@@ -351,6 +366,7 @@ def for_source(cells: Iterable[dict[str, Any]], **settings: Any) -> Policy:
     bound: set[str] = set()
     rebound: set[str] = set()
     changed: set[str] = set()
+    same: set[tuple[str, str]] = set()
     for cell in cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         tree = _parse(cell_text(cell)) if cell.get("cell_type") == "code" else None
@@ -363,8 +379,21 @@ def for_source(cells: Iterable[dict[str, Any]], **settings: Any) -> Policy:
             changed |= _changed_in_place(tree)
         elif meta.get("locked"):
             bound |= _module_bindings(tree)
+            same |= _imports(tree)
     protected = frozenset((read & bound) - rebound - set(dir(builtins)))
-    return Policy(protected=protected, fixed=protected - changed, **settings)
+    fixed = protected - changed
+    return Policy(protected=protected, fixed=fixed, same=frozenset(same), **settings)
+
+
+def _imports(tree: ast.Module) -> set[tuple[str, str]]:
+    """What a cell's imports bind, as (name, module or module.part)."""
+    found = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            found |= {_imported(alias, "") for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found |= {_imported(alias, node.module) for alias in node.names}
+    return found
 
 
 def _changed_in_place(tree: ast.Module) -> set[str]:

@@ -170,6 +170,11 @@ def test_the_data_the_checks_read_may_not_be_bound_again_or_changed():
         "changes scores in place (sort_values), which the checks read"
     ]
     assert _what("def f():\n    scores = 1\n    return scores", policy) == []
+    same = "import pandas as pd\nimport cxkit\nfrom cxkit import checks\nchecks.start()"
+    assert _what(same, policy) == []  # the set-up's imports, copied: the same modules
+    assert _what("import numpy as cxkit", policy) == [
+        "binds cxkit again, which the checks read (a locked cell sets it)"
+    ]
     logistics = for_source(read_source("02-logistics-operations")["logistics"].cells)
     assert "shipments" in logistics.fixed and "linked" not in logistics.protected
     assert _what("linked.loc[linked['late'], 'promise'] = 'broken'", logistics) == []
