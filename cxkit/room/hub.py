@@ -62,6 +62,7 @@ def configure(c: Any, config_file: str) -> None:
     c.JupyterHub.cookie_secret_file = str(room.root / "secrets" / "cookie_secret")
     c.JupyterHub.template_paths = [str(hub / "templates")]
     c.JupyterHub.cleanup_servers = True  # a stopped room leaves no server running
+    c.JupyterHub.implicit_spawn_seconds = 3  # a lab stopped (culled, restarted) starts on reload
     c.ConfigurableHTTPProxy.command = [_node(), str(node_tool("configurable-http-proxy", PROXY))]
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
     c.ConfigurableHTTPProxy.auth_token = room.secret("proxy_token")
