@@ -334,8 +334,10 @@ def peak_memory_mb(groups: list[Path]) -> float | None:
 
 def release(groups: list[Path]) -> None:
     """Kill whatever is left in a participant's cgroups and remove them."""
+    import time
+
     for group in groups:
-        for _ in range(20):
+        for _ in range(50):  # processes leave a group a moment after they are killed
             try:
                 pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]
             except (OSError, ValueError):
@@ -345,5 +347,6 @@ def release(groups: list[Path]) -> None:
             for pid in pids:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
+            time.sleep(0.1)
         with contextlib.suppress(OSError):
             group.rmdir()

@@ -201,6 +201,7 @@ def test_a_hub_killed_mid_workshop_loses_nothing(open_room, course, read_sheet):
         probe.bind(("127.0.0.1", port))
     assert (first.room.home("ana") / "my-work.ipynb").is_file()
     assert sorted(first.room.accounts()) == ["ana", "ben", "fac"]
+    assert sandbox.limit_groups(sandbox.group_name(str(first.room.root), "ana"), None) == []
 
 
 def _sandboxes(running) -> list[int]:
