@@ -167,6 +167,7 @@ def test_the_templates_travel_in_the_wheel():
     from cxkit.course.render import TEMPLATES
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    listed = set(project["tool"]["setuptools"]["package-data"]["cxkit"])
-    files = {p.relative_to(ROOT / "cxkit").as_posix() for p in TEMPLATES.rglob("*") if p.is_file()}
-    assert files and files <= listed, sorted(files - listed)
+    patterns = project["tool"]["setuptools"]["package-data"]["cxkit"]
+    listed = {path for pattern in patterns for path in (ROOT / "cxkit").glob(pattern)}
+    files = {path for path in TEMPLATES.rglob("*") if path.is_file()}
+    assert files and files <= listed, sorted(str(p) for p in files - listed)
