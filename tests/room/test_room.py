@@ -138,6 +138,18 @@ def test_a_kernel_over_the_memory_limit_is_stopped_and_the_lab_goes_on(shared_ro
     assert shared_room.server("ana", "api/status").status_code == 200
 
 
+def test_the_idle_culler_runs_beside_the_hub(shared_room):
+    """Is jupyterhub-idle-culler running, started by the hub, with the room's idle time?"""
+    hub_process = psutil.Process(hub.pid(shared_room.room))
+    culler = [
+        " ".join(p.cmdline())
+        for p in hub_process.children()
+        if "jupyterhub_idle_culler" in " ".join(p.cmdline())
+    ]
+    minutes = shared_room.opened.settings.cull_minutes
+    assert len(culler) == 1 and f"--timeout={minutes * 60}" in culler[0]
+
+
 def test_status_says_who_logged_in_and_whose_lab_runs(shared_room, capsys):
     """Does cxkit room status show Ana logged in with her lab running, and Ben not yet?"""
     shared_room.login("ana")  # refused if already used: either way, Ana has logged in once

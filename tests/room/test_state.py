@@ -87,3 +87,12 @@ def test_a_secret_is_made_once_and_kept_private(course):
     first = room.secret("service_token")
     assert room.secret("service_token") == first and len(first) == 64
     assert (room.root / "secrets" / "service_token").stat().st_mode & 0o077 == 0
+
+
+def test_no_bubblewrap_is_named_with_how_to_install_it(monkeypatch):
+    """Where labs cannot be sandboxed, does the start refuse, saying how to install bubblewrap?"""
+    from cxkit.room import sandbox
+
+    monkeypatch.setattr(sandbox, "problem", lambda: "bubblewrap (bwrap) is not installed")
+    with pytest.raises(CxkitError, match=r"cannot be isolated here.*apt install bubblewrap"):
+        hub.check_tools()
