@@ -76,8 +76,7 @@ class RoomSpawner(SimpleLocalProcessSpawner):
             "user_settings_dir": f"{inside}/user-settings",
             "workspaces_dir": f"{inside}/workspaces",
         }
-        # uid 0 inside when the hub runs as root, without any of root's capabilities
-        participant_config(folder, {"LabApp": lab, "ServerApp": {"allow_root": True}})
+        participant_config(folder, {"LabApp": lab})
         # jupyter_core writes this marker on first start, and the folder is read-only inside
         (folder / "migrated").write_text("cxkit room\n", encoding="utf-8")
         (folder / "nbgrader_config.py").write_text(
