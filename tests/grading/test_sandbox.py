@@ -445,10 +445,10 @@ def test_feedback_says_what_to_do(batch):
     root, _ = batch
     pages = {p.parent.parent.name: p.read_text() for p in write_feedback(Course(root), "mini")}
     assert (
-        "Your notebook ran out of time in the cell after &#x27;Exercise 1&#x27;"
+        "Your notebook ran out of time in the cell after 'Exercise 1'"
         in (pages["c01-infinite-loop"])
     )
-    assert "ran out of time in the cell after &#x27;Exercise 1&#x27;" in pages["c02-ignores-sigint"]
+    assert "ran out of time in the cell after 'Exercise 1'" in pages["c02-ignores-sigint"]
     assert "is empty: save it in JupyterLab" in pages["c19-empty"]
     for page in pages.values():
         assert "double(21)" not in page
