@@ -17,6 +17,7 @@ the folder in ``CXKIT_ARTIFACTS``); the test prints where.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 from collections.abc import Callable, Iterator
@@ -144,6 +145,23 @@ class Participant:
             timeout=WAIT_MS,
         )
 
+    def kernel_ready(self) -> None:
+        """Wait for the notebook's kernel; take the kit's kernel if JupyterLab asks which one.
+
+        On a busy machine JupyterLab may open the notebook before it has the list
+        of kernels, and then asks; the participant clicks Select (the kit's kernel).
+        """
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        choice = self.page.locator(".jp-Dialog", has_text="Select Kernel")
+        with contextlib.suppress(PlaywrightTimeout):
+            choice.wait_for(timeout=10_000)
+            self.shot("kernel-choice")
+            choice.locator("button", has_text="Select").click()
+        self.page.wait_for_selector(
+            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=WAIT_MS
+        )
+
     def cell(self, text: str) -> Any:
         inputs = self.page.locator(".jp-InputArea", has_text=text)
         return self.page.locator(".jp-CodeCell", has=inputs).first
@@ -157,14 +175,18 @@ class Participant:
         self.idle()
 
     def answer_first_exercise(self, code: str) -> str:
-        """Run the cells above the first exercise, answer it, run its check; the check's words."""
-        self.cell("my_touchpoints = None").locator(".jp-InputPrompt").click()
-        self.menu("Run", "Run All Above Selected Cell")
+        """Run all cells, as the notebook says; answer the first exercise, run its check.
+
+        Running stops at the first check, the first exercise's, still unanswered.
+        Returns what the check says after the answer.
+        """
+        check = self.cell('"""Check that my_touchpoints')
+        self.menu("Run", "Run All Cells")
+        check.locator(".jp-OutputArea-output").first.wait_for(timeout=WAIT_MS)
         self.idle()
         self.type_and_run(self.cell("my_touchpoints = None"), code)
         self.page.keyboard.press("Shift+Enter")  # the check under it
         self.idle()
-        check = self.cell('"""Check that my_touchpoints')
         return str(check.locator(".jp-Cell-outputArea").inner_text())
 
     def save(self) -> None:
@@ -220,9 +242,20 @@ def test_a_workshop_in_a_room_from_sign_in_to_feedback(
 
     shots, steps = _artifacts(), itertools.count(1)
     people = {pid: Participant(browser, room.url, pid, shots, steps) for pid in ("ana", "ben")}
+    try:
+        _the_workshop(course, people, room.codes)
+    except BaseException:
+        for person in people.values():  # where each one was when it went wrong
+            with contextlib.suppress(Exception):
+                person.shot("at-failure")
+        raise
+
+
+def _the_workshop(course: Course, people: dict[str, Participant], codes: dict[str, str]) -> None:
+    """Each participant's steps in turn, then the facilitator's, then each one's feedback."""
     checks = {}
     for pid, person in people.items():
-        person.login(room.codes[pid])
+        person.login(codes[pid])
         person.assignments()
         person.shot("assignments")
         person.click("#released_assignments_list", "Fetch", "#fetched_assignments_list button")
@@ -230,7 +263,7 @@ def test_a_workshop_in_a_room_from_sign_in_to_feedback(
         person.page.locator("#fetched_assignments_list a.assignment-notebooks-link").click()
         person.page.locator("#fetched_assignments_list .nested_list_item a").first.click()
         person.page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=WAIT_MS)
-        person.idle()
+        person.kernel_ready()
         checks[pid] = person.answer_first_exercise(ANSWERS[pid])
         person.shot("answered")
         person.save()
@@ -279,7 +312,7 @@ def _ana_cannot_reach_ben_or_the_source(ana: Participant, course: Course) -> Non
 
     page.goto(f"{ana.url}/user/ana/lab/tree/{WORKSHOP}/{NAME}.ipynb")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=WAIT_MS)
-    ana.idle()
+    ana.kernel_ready()
     probe = "\n".join(
         f"print({str(p)!r}, os.path.exists({str(p)!r}))"
         for p in (source, home_of_ben, course.root / "gradebook.db")
