@@ -37,7 +37,7 @@ LOGIN_PAGE = """{% extends "templates/login.html" %}
        value="{{ username }}" autofocus="autofocus" />
 {% endblock username_input %}
 {% block password_input %}
-<label for="password_input">Your code (for example KMTP-RWAC-HDXE):</label>
+<label for="password_input">Your code (on your slip):</label>
 <input id="password_input" type="text" autocapitalize="characters" autocorrect="off"
        autocomplete="one-time-code" spellcheck="false" class="form-control"
        name="password" />
