@@ -1,4 +1,4 @@
-"""Who is in the room: logged in, server running, workshops fetched and submitted, and when.
+"""Who is in the room: logged in, lab running, workshops fetched, submitted, feedback, and when.
 
 Read from the running hub's REST API (with the room's service token), the
 room's codes (when each was used) and the exchange's folders
@@ -17,7 +17,7 @@ from cxkit.course.directory import Course
 from cxkit.room import codes, hub
 from cxkit.room.state import Room
 
-COLUMNS = ["id", "name", "department", "logged in", "server", "fetched", "submitted"]
+COLUMNS = ["id", "name", "department", "logged in", "server", "fetched", "submitted", "feedback"]
 
 
 def table(course: Course) -> pd.DataFrame:
@@ -26,7 +26,7 @@ def table(course: Course) -> pd.DataFrame:
     accounts = room.accounts()
     servers = _servers(room) if hub.pid(room) is not None else {}
     used = codes.used(room)
-    fetched, submitted = _progress(course)
+    fetched, submitted, feedback = _progress(course)
     rows = []
     for name, account in sorted(accounts.items()):
         rows.append(
@@ -38,6 +38,7 @@ def table(course: Course) -> pd.DataFrame:
                 servers.get(name, "stopped" if servers else "-"),
                 ", ".join(fetched.get(name, [])) or "-",
                 ", ".join(submitted.get(name, [])) or "-",
+                ", ".join(feedback.get(name, [])) or "-",
             ]
         )
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -60,12 +61,13 @@ def _servers(room: Room) -> dict[str, str]:
     return found
 
 
-def _progress(course: Course) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Per participant: the workshops fetched, and those submitted with the time (and late)."""
+def _progress(course: Course) -> tuple[dict[str, list[str]], ...]:
+    """Per participant: workshops fetched, submitted (when, late) and given feedback (when)."""
     from cxkit.room.exchange import progress
 
     fetched: dict[str, list[str]] = {}
     submitted: dict[str, list[str]] = {}
+    feedback: dict[str, list[str]] = {}
     for row in progress(course).itertuples(index=False):
         if row.fetched:
             fetched.setdefault(row.participant, []).append(row.workshop)
@@ -73,7 +75,10 @@ def _progress(course: Course) -> tuple[dict[str, list[str]], dict[str, list[str]
             late = " late" if row.late else ""
             when = _short(row.submitted)
             submitted.setdefault(row.participant, []).append(f"{row.workshop} {when}{late}")
-    return fetched, submitted
+        if row.feedback is not None and not pd.isna(row.feedback):
+            returned = f"{row.workshop} {_short(row.feedback)}"
+            feedback.setdefault(row.participant, []).append(returned)
+    return fetched, submitted, feedback
 
 
 def _short(moment: Any) -> str:

@@ -26,6 +26,7 @@ def test_status_reads_sign_ins_fetches_and_submissions_from_the_folders(course):
     assert rows.loc["ana", "fetched"] == "mini" and rows.loc["ben", "fetched"] == "-"
     assert rows.loc["ana", "submitted"] == "mini 12-06 09:41"
     assert rows.loc["ben", "submitted"] == "-" and rows.loc["ana", "server"] == "-"
+    assert rows.loc["ana", "feedback"] == "-"  # nothing returned yet
     shown = report(course)
     assert shown.startswith("The room is not running (cxkit room start opens it again)")
     assert "Ana Adams" in shown and "Ben Bakker" in shown
