@@ -234,31 +234,67 @@ def group_name(room_dir: str, user: str) -> str:
     return f"{hashlib.sha1(room_dir.encode()).hexdigest()[:8]}-{user}"
 
 
-def _own_groups() -> dict[str, Path]:
-    """This process's cgroup folder for each controller that limits (v1) or for all (v2)."""
+CGROUPS = Path("/sys/fs/cgroup")
+
+
+def own_groups(listing: str, root: Path = CGROUPS) -> dict[str, Path]:
+    """Where a process's cgroups are, from its ``/proc/<pid>/cgroup`` ``listing``.
+
+    One folder per version 1 controller (``memory``, ``cpu``, ``pids`` ...) and
+    ``unified`` for version 2.
+    """
     found: dict[str, Path] = {}
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/self/cgroup").read_text().splitlines():
-            _, controllers, where = line.split(":", 2)
-            for name in controllers.split(",") if controllers else ["unified"]:
-                base = Path("/sys/fs/cgroup") / (name if name != "unified" else "")
-                if name == "unified" and not (base / "cgroup.controllers").is_file():
-                    base = Path("/sys/fs/cgroup/unified")
-                found[name] = base / where.lstrip("/")
+    for line in listing.splitlines():
+        _, controllers, where = line.split(":", 2)
+        for name in controllers.split(",") if controllers else ["unified"]:
+            base = root / (name if name != "unified" else "")
+            if name == "unified" and not (base / "cgroup.controllers").is_file():
+                base = root / "unified"  # version 1 beside an empty version 2
+            found[name] = base / where.lstrip("/")
     return found
 
 
-def limit_groups(user: str, limits: Limits | None) -> list[Path]:
+def v2_parent(own: Path, root: Path = CGROUPS, create: bool = True) -> Path:
+    """The version 2 cgroup under which participants' groups can have limits.
+
+    The hub's own group when the machine delegated the controllers to it; else,
+    for a hub run by root, ``cxkit-room`` at the top of the hierarchy, with the
+    memory, cpu and pids controllers switched on for its children (a command
+    started from a shell on a systemd machine has them in no group of its own).
+    """
+
+    def delegated(group: Path) -> bool:
+        with contextlib.suppress(OSError):
+            return "memory" in (group / "cgroup.subtree_control").read_text().split()
+        return False
+
+    if delegated(own) or os.geteuid() != 0 or not delegated(root):
+        return own
+    parent = root / "cxkit-room"
+    if create:
+        with contextlib.suppress(OSError):
+            parent.mkdir(exist_ok=True)
+            (parent / "cgroup.subtree_control").write_text("+memory +cpu +pids")
+    return parent
+
+
+def limit_groups(user: str, limits: Limits | None, root: Path = CGROUPS) -> list[Path]:
     """Make the cgroups that hold one participant's server, with its limits set.
 
     With ``limits`` None, find the participant's groups that exist, make none.
-    Each is a child of this process's own cgroup for a controller (memory, cpu,
-    pids in cgroup version 1; one group in version 2), so the room stays within
-    whatever limits the machine gives the hub. A controller whose folder is not
-    writable is skipped: :func:`enforced` says which limits hold.
+    With cgroup version 1, each is a child of the hub's own group for a
+    controller (memory, cpu, pids), so the room stays within whatever limits
+    the machine gives the hub; with version 2, one group under
+    :func:`v2_parent`. A controller whose folder is not writable is skipped:
+    :func:`enforced` says which limits hold.
     """
     groups: list[Path] = []
-    own = _own_groups()
+    listing = ""
+    with contextlib.suppress(OSError):
+        listing = Path("/proc/self/cgroup").read_text()
+    own = own_groups(listing, root)
+    if "unified" in own and (root / "cgroup.controllers").is_file():
+        own["unified"] = v2_parent(own["unified"], root, create=limits is not None)
     mb = 1024 * 1024
     wanted = limits or Limits(0, 0.0, 0)
     settings = {
