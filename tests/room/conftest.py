@@ -104,6 +104,14 @@ class RunningRoom:
             time.sleep(0.5)
         raise AssertionError(f"{user}'s server was not ready within {timeout} s")
 
+    def stop_server(self, user: str, timeout: float = 60) -> None:
+        """Stop a participant's server through the REST API and wait until it is gone."""
+        self.api(f"users/{user}/server", "DELETE")
+        deadline = time.monotonic() + timeout
+        while self.api(f"users/{user}")["servers"]:
+            assert time.monotonic() < deadline, f"{user}'s server did not stop"
+            time.sleep(0.3)
+
     def server(self, user: str, path: str, method: str = "GET", **kw: Any) -> requests.Response:
         """A request to a participant's server (its REST API), with the room's token."""
         return requests.request(

@@ -98,6 +98,18 @@ def test_a_participants_lab_sees_only_their_own_home(shared_room):
     }
     assert set(ast.literal_eval(listing)) == shown
     assert len(os.listdir(home)) > len(shown)  # the home on this machine holds more
+    shared_room.start_server("ben")
+    reach = (  # Ben's lab, through the room's address, with everything Ana's lab holds
+        "import os, urllib.request, urllib.error\n"
+        f"url = 'http://127.0.0.1:{shared_room.opened.settings.port}/user/ben/api/contents'\n"
+        "ask = urllib.request.Request(url, headers={'Authorization': "
+        "'token ' + os.environ['JUPYTERHUB_API_TOKEN']})\n"
+        "try:\n    print('ben', urllib.request.urlopen(ask).status)\n"
+        "except urllib.error.HTTPError as err:\n    print('ben', err.code)\n"
+    )
+    assert shared_room.run_code("ana", kernel, reach).strip() == "ben 403"
+    assert shared_room.server("ben", "api/contents").status_code == 200  # it is there
+    shared_room.stop_server("ben")
     assert seconds < 150
 
 
