@@ -309,6 +309,8 @@ def _ana_cannot_reach_ben_or_the_source(ana: Participant, course: Course) -> Non
         answer = page.goto(f"{ana.url}/user/ana/files{path}")
         assert answer is not None and answer.status == 404, (path, answer and answer.status)
     ana.shot("source-not-found")
+    listing = page.request.get(f"{ana.url}/user/ana/api/contents/")  # what her file browser lists
+    assert [item["name"] for item in listing.json()["content"]] == [WORKSHOP]
 
     page.goto(f"{ana.url}/user/ana/lab/tree/{WORKSHOP}/{NAME}.ipynb")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=WAIT_MS)
