@@ -28,6 +28,7 @@ class Opened:
     sheet: Path | None
     enforced: list[str] = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
+    log: Path | None = None  # the hub's log
 
     def summary(self) -> str:
         limits = ", ".join(self.enforced) or "none (cgroups are not writable here)"
@@ -42,6 +43,7 @@ class Opened:
             lines.append(f"  the sheet of codes to print: {self.sheet}")
         else:
             lines.append("  everyone already has a code; new ones: cxkit room codes ID ...")
+        lines.append(f"  the hub's log: {self.log}")
         lines.append("  who is there: cxkit room status; close it: cxkit room stop")
         return "\n".join(lines)
 
@@ -102,7 +104,7 @@ def start(
     holding = enforced(probe)
     release(probe)
     started = hub.launch(room, settings)
-    return Opened(started.url, len(accounts), sheet, holding, settings)
+    return Opened(started.url, len(accounts), sheet, holding, settings, started.log)
 
 
 def default_url(ip: str, port: int) -> str:
