@@ -443,3 +443,17 @@ def test_is_a_submission_over_the_size_limit_refused_and_kept(mini: Course) -> N
     assert re.match(r"not collected: \d+ kB, more than the 2 kB a submission may hold", why)
     assert (folder / "big.csv").is_file()
     assert not (mini.folder("submitted") / "ana").exists()
+
+
+def test_is_a_submission_from_someone_off_the_roster_reported(mini: Course) -> None:
+    _hand_in(mini, "zoe", "zoe", "2026-12-01 10:00:00.000000 UTC")
+    _hand_in(mini, "ana", "ana", "2026-12-01 10:00:00.000000 UTC")
+    result = collect_from_room(mini, "mini")
+    assert [p[:2] for p in result.placed] == [("ana", "mini")]
+    assert result.unplaced == [
+        (
+            "room: zoe/zoe+mini+2026-12-01 10:00:00.000000 UTC+r4nd0m",
+            "participant 'zoe' is not on the roster (cxkit roster import)",
+        )
+    ]
+    assert not (mini.folder("submitted") / "zoe").exists()
