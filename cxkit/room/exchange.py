@@ -55,7 +55,6 @@ from cxkit.errors import CxkitError
 INSIDE_ROOT = "/srv/nbgrader/exchange"
 """The exchange root inside a participant's sandbox (``c.Exchange.root`` of their server)."""
 
-PARTS = ("outbound", "inbound", "feedback")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # the roster's rule: no '+', '/' or '*'
 _LOG = logging.getLogger("cxkit.room.exchange")
 
@@ -126,7 +125,9 @@ def participant_config(course_id: str, participant: str) -> str:
     """The lines of ``nbgrader_config.py`` a participant's server needs for the exchange.
 
     The student id is set, not read from the system user (one user serves every
-    participant), so submissions are named for the participant.
+    participant), so submissions are named for the participant. Beside the files
+    nbgrader leaves out of a submission by default, so are JupyterLab's
+    temporary copies of a notebook being saved (``.~name.ipynb``).
 
     Examples
     --------
@@ -135,14 +136,19 @@ def participant_config(course_id: str, participant: str) -> str:
     c.Exchange.root = '/srv/nbgrader/exchange'
     c.CourseDirectory.course_id = 'cxkit'
     c.CourseDirectory.student_id = 'ana'
+    c.CourseDirectory.ignore = ['.ipynb_checkpoints', '*.pyc', '__pycache__', 'feedback', '.~*']
     <BLANKLINE>
     """
+    from nbgrader.coursedir import CourseDirectory
+
     participant_root(Path(), participant)  # raises for an unusable id
+    ignore = [*CourseDirectory.class_traits()["ignore"].default(), ".~*"]
     return (
         "c = get_config()  # noqa\n"
         f"c.Exchange.root = {INSIDE_ROOT!r}\n"
         f"c.CourseDirectory.course_id = {course_id!r}\n"
         f"c.CourseDirectory.student_id = {participant!r}\n"
+        f"c.CourseDirectory.ignore = {ignore!r}\n"
     )
 
 

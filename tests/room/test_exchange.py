@@ -189,6 +189,8 @@ def cycle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     release = nbs.read(fetched(course, "ana"))
     act(course, "ana", "submit")  # the blank release, by mistake
     _answer(course, "ana", solved(release))
+    saving = fetched(course, "ana").with_name(f".~{NOTEBOOK}.ipynb")  # JupyterLab mid-save
+    saving.write_text("{")
     act(course, "ana", "submit")
     time.sleep(0.05)
     due = datetime.now(UTC).replace(tzinfo=None)
@@ -276,6 +278,11 @@ def test_does_the_newest_submission_win(cycle: dict[str, Any]) -> None:
     assert nbs.read(submitted / f"{NOTEBOOK}.ipynb") == nbs.read(fetched(course, "ana"))
     newest = max(inbound.glob(f"ana+{WORKSHOP}+*"), key=lambda p: p.name.rsplit("+", 3)[2])
     assert (submitted / "timestamp.txt").read_text() == (newest / "timestamp.txt").read_text()
+    assert sorted(p.name for p in newest.iterdir()) == [  # no half-saved copy handed in
+        f"{NOTEBOOK}.ipynb",
+        "submission_secret.txt",
+        "timestamp.txt",
+    ]
 
 
 @pytest.mark.slow
