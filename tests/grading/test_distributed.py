@@ -83,6 +83,8 @@ def cluster(folder: Path, workers: int = 2) -> Iterator[tuple[str, list[subproce
 
 def _course(root: Path) -> Path:
     mc.make_course(root)
+    with (root / "nbgrader_config.py").open("a") as config:  # the answers sleep: allow it
+        config.write("c.Grading.allowed_imports = ['cxkit', 'math', 'time']\n")
     for pid, answer in ANSWERS.items():
         mc.hand_in(root, pid, mc.submission({"answer": SLOW + answer}))
     return root
