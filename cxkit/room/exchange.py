@@ -10,8 +10,12 @@ participant side expects it (``<root>/<course_id>/{outbound,inbound,feedback}``)
         exchange/<course_id>/outbound/<workshop>/   the released workshops (shared, read-only)
         views/<participant>/                        that participant's exchange root (writable)
             <course_id>/inbound/                    their submissions (writable)
-            <course_id>/feedback/                   their feedback pages (read-only)
-            <course_id>/outbound/                   where the shared outbound is mounted
+            <course_id>/outbound/, feedback/        where the read-only folders are mounted
+        returned/<participant>/<course_id>/feedback/  their feedback pages (read-only)
+
+Everything a participant may write is under ``views/<participant>`` (a room
+that runs labs as an unprivileged user hands that folder to it); their
+feedback stays the facilitator's.
 
 That is all nbgrader's participant side (0.9.6) needs. Every step first checks
 that the root is a writable folder. *Fetch* reads ``<course_id>/outbound/<workshop>``
@@ -100,7 +104,7 @@ def participant_mounts(
     views/ana /srv/nbgrader/exchange True
     exchange/cxkit/outbound /srv/nbgrader/exchange/cxkit/outbound False
     views/ana/cxkit/inbound /srv/nbgrader/exchange/cxkit/inbound True
-    views/ana/cxkit/feedback /srv/nbgrader/exchange/cxkit/feedback False
+    returned/ana/cxkit/feedback /srv/nbgrader/exchange/cxkit/feedback False
     """
     if not _SAFE_ID.match(course_id):
         raise CxkitError(
@@ -113,12 +117,28 @@ def participant_mounts(
         (own, INSIDE_ROOT, True),
         (shared, f"{INSIDE_ROOT}/{course_id}/outbound", False),
         (own / course_id / "inbound", f"{INSIDE_ROOT}/{course_id}/inbound", True),
-        (own / course_id / "feedback", f"{INSIDE_ROOT}/{course_id}/feedback", False),
+        (
+            feedback_folder(room_dir, course_id, participant),
+            f"{INSIDE_ROOT}/{course_id}/feedback",
+            False,
+        ),
     ]
     for host, _, _ in mounts:
         host.mkdir(parents=True, exist_ok=True)
-    (own / course_id / "outbound").mkdir(exist_ok=True)  # where the shared one is mounted
+    for point in ("outbound", "feedback"):  # where the read-only ones are mounted
+        (own / course_id / point).mkdir(exist_ok=True)
     return mounts
+
+
+def feedback_folder(room_dir: Path, course_id: str, participant: str) -> Path:
+    """Where a participant's returned feedback pages are kept on this machine.
+
+    ``<room>/returned/<participant>/<course_id>/feedback``: nbgrader's layout
+    under an exchange root of the facilitator's own, apart from the folder the
+    participant may write to.
+    """
+    participant_root(room_dir, participant)  # raises for an unusable id
+    return Path(room_dir) / "returned" / participant / course_id / "feedback"
 
 
 def participant_config(course_id: str, participant: str) -> str:
@@ -367,12 +387,11 @@ def return_feedback(course: Course, workshop: str) -> Returned:
             continue
         for name in ("timestamp.txt", "submission_secret.txt"):
             shutil.copy(graded / name, pages / name)
-        own = participant_root(room, pid)
-        (own / course.course_id / "feedback").mkdir(parents=True, exist_ok=True)
-        step = _exchange(ExchangeReleaseFeedback, course, own, workshop)
+        folder = feedback_folder(room, course.course_id, pid)
+        folder.mkdir(parents=True, exist_ok=True)
+        step = _exchange(ExchangeReleaseFeedback, course, folder.parent.parent, workshop)
         step.coursedir.student_id = pid
         _run(step, f"return {pid}'s feedback on {workshop}")
-        folder = own / course.course_id / "feedback"
         done.pages += [folder / f"{_page_name(graded, nb)}.html" for nb in names]
     return done
 
@@ -415,23 +434,23 @@ def progress(course: Course) -> pd.DataFrame:
     people = sorted(set(roster(course)["id"]) | {pid for pid, _ in _views(course)})
     rows = []
     for pid in people:
-        own = participant_root(room, pid) / course.course_id
         for workshop in workshops:
-            rows.append(_progress_row(room, own, pid, workshop, due.get(workshop)))
+            rows.append(_progress_row(room, course.course_id, pid, workshop, due.get(workshop)))
     columns = ["participant", "workshop", "fetched", "submissions", "submitted", "late", "feedback"]
     return pd.DataFrame(rows, columns=columns)
 
 
 def _progress_row(
-    room: Path, own: Path, pid: str, workshop: str, due: datetime | None
+    room: Path, course_id: str, pid: str, workshop: str, due: datetime | None
 ) -> dict[str, Any]:
-    submissions = [e for named, e in _submissions(own / "inbound", workshop) if named == pid]
+    inbound = participant_root(room, pid) / course_id / "inbound"
+    submissions = [e for named, e in _submissions(inbound, workshop) if named == pid]
     times = [_when(e.name.rsplit("+", 3)[2]) for e in submissions]
     newest = max(zip(times, submissions, strict=True), default=None)
     feedback = None
     if newest is not None and (newest[1] / "submission_secret.txt").is_file():
         pages = [
-            own / "feedback" / f"{_page_name(newest[1], nb.stem)}.html"
+            feedback_folder(room, course_id, pid) / f"{_page_name(newest[1], nb.stem)}.html"
             for nb in newest[1].glob("*.ipynb")
         ]
         if pages and all(p.is_file() for p in pages):

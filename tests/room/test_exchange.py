@@ -430,13 +430,13 @@ def test_are_pages_returned_by_the_submission_secret_and_file_hand_ins_listed(
         page.write_text(f"<p>feedback for {pid}</p>")
     result = return_feedback(mini, "mini")
     name = notebook_hash(secret="s3cret", notebook_id="mini")
-    own = room_folder(mini) / "views" / "ana" / mini.course_id / "feedback"
+    own = room_folder(mini) / "returned" / "ana" / mini.course_id / "feedback"
     assert result.pages == [own / f"{name}.html"]
     assert (own / f"{name}.html").read_text() == "<p>feedback for ana</p>"
     assert result.kept == [
         ("ben", f"handed in as a file, not in the room: give them {mini.root}/feedback/ben/mini")
     ]
-    assert not (room_folder(mini) / "views" / "ben").exists()
+    assert not (room_folder(mini) / "returned" / "ben").exists()
 
 
 def test_is_a_submission_over_the_size_limit_refused_and_kept(mini: Course) -> None:
