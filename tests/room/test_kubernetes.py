@@ -628,7 +628,7 @@ def test_kubespawner_builds_each_participants_own_view(course, tmp_path, monkeyp
         (INSIDE_ROOT, "views/jo.smith", False),
         (f"{INSIDE_ROOT}/mini/outbound", "exchange/mini/outbound", True),
         (f"{INSIDE_ROOT}/mini/inbound", "views/jo.smith/mini/inbound", False),
-        (f"{INSIDE_ROOT}/mini/feedback", "views/jo.smith/mini/feedback", True),
+        (f"{INSIDE_ROOT}/mini/feedback", "returned/jo.smith/mini/feedback", True),
     ]
     assert "/room/views/jo.smith/mini/inbound" in jo.spec.init_containers[0].command
     assert jo.spec.containers[0].resources.limits["memory"] == 2048 * 2**20
