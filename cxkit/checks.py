@@ -193,7 +193,7 @@ def _plain(answer: Any, own_methods: bool = False) -> Any:
     if kind is pd.DataFrame:
         return _plain_frame(answer)
     if kind is pd.Series:
-        values = _plain_array(answer.to_numpy(dtype=object), answer.dtype)
+        values = _column(answer)
         return pd.Series(values, index=_plain_index(answer.index), name=_plain(answer.name))
     if isinstance(answer, pd.Index) and _pandas_own(kind):
         return _plain_index(answer)
@@ -205,6 +205,13 @@ def _plain(answer: Any, own_methods: bool = False) -> Any:
         if isinstance(answer, base):
             return base(answer) if own_methods else plain(answer)
     return _other_type(kind.__name__)()
+
+
+def _column(column: pd.Series) -> Any:
+    """A column's values, copied: numbers and dates as they are (numpy holds nothing else)."""
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biufcmM":
+        return column.to_numpy(copy=True)
+    return _plain_array(column.to_numpy(dtype=object), column.dtype)
 
 
 def _plain_array(values: np.ndarray, dtype: Any) -> Any:
@@ -237,10 +244,7 @@ def _plain_index(index: pd.Index) -> pd.Index:
 def _plain_frame(table: pd.DataFrame) -> pd.DataFrame:
     """A fresh table of plain columns, labels and index, equal to ``table``."""
     columns = [_plain(c) for c in table.columns]
-    data = {
-        i: _plain_array(table.iloc[:, i].to_numpy(dtype=object), table.dtypes.iloc[i])
-        for i in range(table.shape[1])
-    }
+    data = {i: _column(table.iloc[:, i]) for i in range(table.shape[1])}
     fresh = pd.DataFrame(data, index=_plain_index(table.index))
     fresh.columns = pd.Index(columns, name=_plain(table.columns.name), tupleize_cols=False)
     return fresh
