@@ -10,6 +10,10 @@ and set for one run on the command line, which wins over the file::
 
     cxkit grade 00 --Grading.budget=240      (or --budget 240)
 
+What answer cells may import and call (:mod:`cxkit.grading.policy`) is set the
+same way: ``c.Grading.allowed_imports = [...]``, ``c.Grading.allowed_calls = [...]``,
+or ``--Grading.allowed_imports=pandas,numpy,scipy`` for one run.
+
 ``cxkit grade --help`` lists them all. A name that is not a setting, or a value
 of the wrong kind, stops grading before it starts, with a :class:`CxkitError`
 that names the setting, the value and the fix.
@@ -94,13 +98,15 @@ class Grading(Configurable):
         list(DEFAULT_IMPORTS),
         help="Modules answer cells may import (a package allows its parts). A cell importing "
         "anything else holds the points of the checks after it until you accept or reject it. "
-        "Widen it for a course with c.Grading.allowed_imports = [*defaults, 'scipy'].",
+        "A course widens it by listing these and its own, e.g. 'scipy'. Default: "
+        + ", ".join(DEFAULT_IMPORTS)
+        + ".",
     ).tag(config=True, expect="a list of module names, e.g. ['pandas', 'numpy']")
     allowed_calls = List(
         Unicode(),
         [],
         help="Of the calls no workshop answer needs (" + ", ".join(REFUSED_CALLS) + "), the "
-        "ones this course's answers may use.",
+        "ones this course's answers may use. Default: none.",
     ).tag(config=True, expect="a list of names among " + ", ".join(REFUSED_CALLS))
 
     @validate("allowed_calls")
