@@ -20,7 +20,7 @@ from cxkit.grading.policy import (
     python_of,
     read_notebook,
 )
-from cxkit.grading.settings import Grading, grading_settings
+from cxkit.grading.settings import Grading, from_text, grading_settings
 from cxkit.resources import CLONE
 
 WORKSHOPS = sorted(p.name for p in (CLONE / "source").iterdir() if p.is_dir())
@@ -188,6 +188,7 @@ def test_a_course_widens_the_policy_in_its_config(tmp_path):
         "c.Grading.allowed_imports = ['pandas', 'numpy', 'scipy']\n"
         "c.Grading.allowed_calls = ['getattr']\n"
     )
+    assert from_text("allowed_imports", "pandas, numpy,scipy") == ["pandas", "numpy", "scipy"]
     settings = grading_settings(tmp_path)
     policy = Policy(imports=tuple(settings.allowed_imports), calls=tuple(settings.allowed_calls))
     assert _what("import scipy.stats\nx = getattr(scipy.stats, 'norm')", policy) == []
