@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
+from cxkit import hints
 from cxkit.errors import CxkitError, close_match
 from cxkit.metrics import csat as _csat
 from cxkit.metrics import effort as _effort
@@ -49,7 +50,8 @@ class CheckFailed(AssertionError):
 
 def _note(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
     """Print a warning as a one-line note on stdout (a stand-in for warnings.showwarning)."""
-    print(f"Note ({category.__name__}): {message}", file=sys.stdout, flush=True)
+    note = hints.note(message, category) or f"Note ({category.__name__}): {message}"
+    print(note, file=sys.stdout, flush=True)
 
 
 def _brief(etype: type[BaseException], value: BaseException, tb: TracebackType | None) -> list[str]:
@@ -74,6 +76,8 @@ def _friendly(
 ) -> list[str]:
     """Show a failed check or a cxkit error as a short message, still as an error output."""
     sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb  # for %tb
+    if not isinstance(value, (CheckFailed, CxkitError)):
+        return hints.show(shell, etype, value, tb, tb_offset)  # a pandas error: a hint, or in full
     lines = _brief(etype, value, tb)
     shell._showtraceback(etype, value, lines)  # an "error" output: a failed check still scores 0
     return lines
@@ -111,7 +115,7 @@ def start(friendly: bool = True) -> None:
 
     shell = get_ipython()
     if shell is not None and hasattr(shell, "_showtraceback"):
-        shell.set_custom_exc((CheckFailed, CxkitError), _friendly)
+        shell.set_custom_exc((CheckFailed, CxkitError, *hints.KINDS), _friendly)
         # IPython 9 would format the full traceback again for %notebook: keep the brief one
         keep_brief(shell, (CheckFailed, CxkitError), _brief)
 

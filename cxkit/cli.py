@@ -1,6 +1,8 @@
 """The ``cxkit`` command (also ``python -m cxkit``): the entry point for everyone.
 
-The facilitator's commands are defined here; the participant's two live in
+The facilitator's commands are defined here, but for the room's
+(:mod:`cxkit.room.commands`) and the review of held points
+(:mod:`cxkit.course.review`); the participant's two live in
 :mod:`cxkit.participant.commands` and the analyst's scorecard in
 :mod:`cxkit.scorecard.commands`.
 
@@ -14,6 +16,8 @@ One command for a whole workshop cycle::
     cxkit feedback 00                  one HTML page per participant
     cxkit report 00                    the facilitator report (offline HTML)
     cxkit status 00                    who handed in, who was graded, who failed and why
+    cxkit accept 00 jo.smith           count points held for a look (or: cxkit reject)
+    cxkit room start                   a workshop room: JupyterHub for the roster
     cxkit quickstart my-course         a new course folder from the shipped workshops
     cxkit demo                         all of the above on a simulated cohort
     cxkit scorecard --data export/ --mapping m.toml --out card/
@@ -47,6 +51,7 @@ skip_iri_grammar()  # before anything imports jsonschema: a second saved on ever
 from cxkit.course.directory import Course  # noqa: E402
 from cxkit.errors import CxkitError  # noqa: E402
 from cxkit.participant.commands import add_commands as participant_commands  # noqa: E402
+from cxkit.room.commands import add_commands as room_commands  # noqa: E402
 from cxkit.scorecard.commands import add_commands as scorecard_commands  # noqa: E402
 
 
@@ -410,6 +415,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="as for grade: one more than the cores"
     )
     demo.set_defaults(func=_demo)
+    _review_commands(commands, course_options)
+    room_commands(commands)
     participant_commands(commands)
     scorecard_commands(commands)
     _quickstart_command(commands)
@@ -427,7 +434,7 @@ def _grading_options(grade: argparse.ArgumentParser) -> None:
     )
     for name in names():
         setting = trait(name)
-        text = f"{setting.help} (default: {setting.default_value})".replace("%", "%%")
+        text = f"{setting.help} (default: {setting.default()})".replace("%", "%%")
         group.add_argument(
             f"--Grading.{name}",
             dest=f"Grading.{name}",
@@ -458,6 +465,32 @@ def _quickstart_command(commands: argparse._SubParsersAction) -> None:
         help="lay out into a folder that is not empty, replacing files of the same name",
     )
     quick.set_defaults(func=_quickstart)
+
+
+def _decide(args: argparse.Namespace) -> int:
+    from cxkit.course.review import decide
+
+    course = _course(args)
+    outcome = decide(
+        course, course.workshop(args.workshop), args.participant, args.decision, args.by
+    )
+    print(f"{outcome.participant}: {outcome.facts[-1].text}; score now {outcome.score:g}.")
+    return 0
+
+
+def _review_commands(
+    commands: argparse._SubParsersAction, course_options: argparse.ArgumentParser
+) -> None:
+    """``accept`` and ``reject``: the decision on held points (cxkit.course.review)."""
+    for name, decision, text in (
+        ("accept", "accepted", "count a participant's held points (the code was harmless)"),
+        ("reject", "rejected", "score 0 for a participant's held checks"),
+    ):
+        sub = commands.add_parser(name, parents=[course_options], help=f"facilitators: {text}")
+        sub.add_argument("workshop", help='the workshop, or its number such as "00"')
+        sub.add_argument("participant", help="the participant's id, as cxkit status shows it")
+        sub.add_argument("--by", default=None, help="who decides (default: your account name)")
+        sub.set_defaults(func=_decide, decision=decision)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,11 +16,8 @@ participant again (a new hand-in) holds afresh and forgets the decision.
 
 from __future__ import annotations
 
-import argparse
 import getpass
-from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from cxkit.course.directory import Course
 from cxkit.course.grade import load_outcomes, save_outcome
@@ -74,32 +71,3 @@ def decide(
     outcome.state = worst([f for f in outcome.facts if f.kind not in HOLDING])
     save_outcome(course, workshop, outcome)
     return outcome
-
-
-def _decide(decision: str) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        from cxkit.course.directory import default_root
-
-        course = Course(args.course_dir or default_root(), args.db_url)
-        outcome = decide(
-            course, course.workshop(args.workshop), args.participant, decision, args.by
-        )
-        print(f"{outcome.participant}: {outcome.facts[-1].text}; score now {outcome.score:g}.")
-        return 0
-
-    return run
-
-
-def add_commands(commands: argparse._SubParsersAction) -> None:
-    """Add ``accept`` and ``reject`` to the ``cxkit`` command."""
-    for name, decision, text in (
-        ("accept", "accepted", "count a participant's held points (the code was harmless)"),
-        ("reject", "rejected", "score 0 for a participant's held checks"),
-    ):
-        sub = commands.add_parser(name, help=f"facilitators: {text}")
-        sub.add_argument("workshop", help='the workshop, or its number such as "00"')
-        sub.add_argument("participant", help="the participant's id, as cxkit status shows it")
-        sub.add_argument("--by", default=None, help="who decides (default: your account name)")
-        sub.add_argument("--course-dir", type=Path, default=None, help="(the current folder)")
-        sub.add_argument("--db-url", default=None, help="the gradebook, if not gradebook.db")
-        sub.set_defaults(func=_decide(decision))

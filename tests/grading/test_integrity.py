@@ -524,17 +524,11 @@ def test_the_kernel_is_put_back_before_each_check(kernels, cheat):
 def test_accept_and_reject_are_commands(graded, capsys):
     """Do `cxkit accept` and `cxkit reject` decide from the command line (a workshop by its
     number, the decider by --by), saying what they did?"""
-    import argparse
-
-    from cxkit.course.review import add_commands
+    from cxkit.cli import main
 
     course, _ = graded
-    parser = argparse.ArgumentParser(prog="cxkit")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(
-        ["reject", "00", "globals_dict", "--by", "chen", "--course-dir", str(course.root)]
-    )
-    assert args.func(args) == 0
+    argv = ["reject", "00", "globals_dict", "--by", "chen", "--course-dir", str(course.root)]
+    assert main(argv) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("globals_dict: rejected by chen on ")
     assert load_outcomes(course, F00)["globals_dict"].decision == "rejected"
