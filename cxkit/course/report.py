@@ -40,6 +40,8 @@ PARTICIPANT_COLUMNS = [
     "max_score",
     "hours_late",
     "pending_manual",
+    "held_points",
+    "decision",
 ]
 EXERCISE_COLUMNS = ["participant", "department", "exercise", "points", "score", "hint"]
 
@@ -119,11 +121,18 @@ def _person(
         "max_score": None,
         "hours_late": 0.0,
         "pending_manual": 0,
+        "held_points": 0.0,
+        "decision": "",
     }
     if handed_in and outcome is None:
         row["state"] = "not graded yet"
     if outcome is not None:
-        row.update(state=outcome.state.value, reason=outcome.reason)
+        row.update(
+            state=outcome.state.value,
+            reason=outcome.reason,
+            held_points=outcome.held_points,
+            decision=outcome.decision,
+        )
     return row
 
 

@@ -14,6 +14,8 @@ from cxkit.course.report import EXERCISE_COLUMNS, PARTICIPANT_COLUMNS, render
 
 pytestmark = pytest.mark.slow
 EXERCISES = ["nps_by_hand", "nps_value", "csat_value", "dept_touchpoints"]
+HELD = "Exercise 2's cell calls get_ipython(), which no answer needs"
+REASONS = {"failed": "the kernel died", "needs attention": HELD}
 
 
 def _cohort(n: int, seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -35,11 +37,13 @@ def _cohort(n: int, seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "name": f"Person {i}",
                 "department": depts[i],
                 "state": states[i],
-                "reason": "the kernel died" if states[i] == "failed" else "",
+                "reason": REASONS.get(states[i], ""),
                 "score": float(scores.sum()) if graded else None,
                 "max_score": 2.0 * len(EXERCISES) if graded else None,
                 "hours_late": 5.0 if i % 10 == 1 else 0.0,
                 "pending_manual": 1 if graded else 0,
+                "held_points": 2.0 if states[i] == "needs attention" else 0.0,
+                "decision": "accepted" if states[i] == "needs attention" and i % 3 == 1 else "",
             }
         )
         if graded:
@@ -109,7 +113,7 @@ def test_report_speaks_the_facilitators_words(tmp_path):
     headings = re.findall(r"<th[^>]*>([^<]*)</th>", page)
     for heading in ("handed in", "mean score (% of points)", "reflections to grade", "hours late"):
         assert heading in headings
-    for raw in ("handed_in", "pending_manual", "hours_late", "max_score"):
+    for raw in ("handed_in", "pending_manual", "hours_late", "max_score", "held_points"):
         assert raw not in page
     assert "75.000000" not in page and "nan" not in headings
 
@@ -128,3 +132,19 @@ def test_exercises_are_named_by_their_heading(tmp_path):
         ("mini", "reflection"): "Exercise 2: your written answer",
         ("mini", "share_test"): "Exercise 3",
     }
+
+
+def test_report_shows_held_points_and_the_decision(tmp_path):
+    """Does the report list each participant whose points are held, how many, why, and
+    whether the facilitator decided yet, with the commands to decide?"""
+    people, _ = _cohort(40)
+    page = _render(tmp_path, 40)
+    held = people[people["held_points"] > 0]
+    assert len(held) >= 2 and set(held["decision"]) == {"", "accepted"}  # the cohort has both
+    section = page[page.index("Points held for a look") : page.index("What grading refused")]
+    assert "cxkit accept WORKSHOP ID" in section and "cxkit reject WORKSHOP ID" in section
+    for row in held.itertuples():
+        assert f">{row.participant}<" in section
+    assert section.count("waiting") == int((held["decision"] == "").sum())
+    assert section.count(">accepted<") == int((held["decision"] == "accepted").sum())
+    assert "get_ipython()" in section and "points held" in section
