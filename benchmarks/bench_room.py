@@ -98,7 +98,8 @@ async def _run_notebook(base: str, room: Room, user: str, cells: list[str]) -> f
     kernel = await asyncio.to_thread(_request, room, f"{base}/user/{user}/api/kernels", "POST", {})
     headers = {"Authorization": f"token {room.secret('service_token')}"}
     ws = base.replace("http", "ws", 1) + f"/user/{user}/api/kernels/{kernel['id']}/channels"
-    socket = await websocket_connect(HTTPRequest(ws, headers=headers), max_message_size=1 << 28)
+    ask = HTTPRequest(ws, headers=headers, connect_timeout=300, request_timeout=300)
+    socket = await websocket_connect(ask, max_message_size=1 << 28)
     started = time.monotonic()
     try:
         for code in cells:
