@@ -197,7 +197,7 @@ def _is_hub(number: int, room: Room) -> bool:
 
 
 def clear_leftovers(room: Room) -> None:
-    """Stop a proxy left running by a hub that was killed (it would hold the room's port)."""
+    """Stop what a killed hub left running: its proxy (holding the room's port), its culler."""
     import psutil
 
     path = room.hub / "proxy.pid"
@@ -207,6 +207,13 @@ def clear_leftovers(room: Room) -> None:
             process.terminate()
             process.wait(10)
     path.unlink(missing_ok=True)
+    for process in psutil.process_iter(["cmdline", "cwd"]):
+        if process.info["cwd"] == str(room.hub) and "jupyterhub_idle_culler" in " ".join(
+            process.info["cmdline"] or []
+        ):
+            with contextlib.suppress(psutil.Error):
+                process.terminate()
+                process.wait(10)
 
 
 def launch(room: Room, settings: Settings) -> Started:

@@ -204,6 +204,7 @@ def test_a_hub_killed_mid_workshop_loses_nothing(open_room, course, read_sheet):
     again = run.start(course, ip="127.0.0.1", port=port)  # the killed hub's proxy held the port
     assert again.sheet is None and again.accounts == 3  # everyone already has a code
     assert (first.room.home("ana") / "my-work.ipynb").is_file()
+    assert len(_cullers(first)) == 1  # the killed hub's culler was stopped, a new one runs
     home = session.get(f"{first.url}/hub/home", timeout=30)
     assert home.status_code == 200 and home.url.endswith("/hub/home")  # still logged in
     first.start_server("ana")
@@ -226,6 +227,17 @@ def test_a_hub_killed_mid_workshop_loses_nothing(open_room, course, read_sheet):
     assert (first.room.home("ana") / "my-work.ipynb").is_file()
     assert sorted(first.room.accounts()) == ["ana", "ben", "fac"]
     assert sandbox.limit_groups(sandbox.group_name(str(first.room.root), "ana"), None) == []
+    assert _cullers(first) == []
+
+
+def _cullers(running) -> list[int]:
+    """The idle cullers working for this room's hub."""
+    return [
+        p.pid
+        for p in psutil.process_iter(["cmdline", "cwd"])
+        if p.info["cwd"] == str(running.room.hub)
+        and "jupyterhub_idle_culler" in " ".join(p.info["cmdline"] or [])
+    ]
 
 
 def _sandboxes(running) -> list[int]:
