@@ -8,11 +8,12 @@ STAMP  := $(VENV)/.installed
 NODE_PACKAGES := configurable-http-proxy@5.2.0 axe-core@4.14.1
 NODE_STAMP    := $(VENV)/node/.installed
 
-.PHONY: demo lab check test lint format bench clean help
+.PHONY: demo lab room check test lint format bench clean help
 
 help:
 	@echo "make demo   run the main job on the bundled sample company"
 	@echo "make lab    a participant's own copy of the notebooks, in JupyterLab (./workspace)"
+	@echo "make room   a workshop room for the roster (JupyterHub; ARGS='--port 8000 --facilitator kim')"
 	@echo "make check  the everyday tier: lint, then the tests not marked slow or browser (under 3 min)"
 	@echo "make test   lint, then every test"
 	@echo "make lint   ruff, ruff format --check, mypy"
@@ -35,6 +36,9 @@ demo: $(STAMP)
 
 lab: $(STAMP)
 	$(VENV)/bin/cxkit lab workspace
+
+room: $(NODE_STAMP)
+	$(VENV)/bin/cxkit room start $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
