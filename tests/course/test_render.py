@@ -61,7 +61,8 @@ def test_report_title_is_escaped_and_its_code_hidden(tmp_path: Path):
     """Does the facilitator report show a title with <script> and & as text, and none of its
     template's code?"""
     people = pd.DataFrame(
-        [["p1", "Ann", "it", "graded", "", 3.0, 4.0, 0.0, 0]], columns=report.PARTICIPANT_COLUMNS
+        [["p1", "Ann", "it", "graded", "", 3.0, 4.0, 0.0, 0, 0.0, ""]],
+        columns=report.PARTICIPANT_COLUMNS,
     )
     exercises = pd.DataFrame(
         [["p1", "it", "nps_value", 2, 1.0, "CheckFailed: a fraction"]],
