@@ -3,13 +3,48 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT / "datasets"
+CHROMIUM = "/usr/bin/chromium"  # Debian's (apt-get install chromium; .ci/run does it)
+# Without the background-networking flags Chromium keeps dialling Google's hosts.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (one per test module, for the browser
+    tests); a clear failure if it is missing or cannot start."""
+    from playwright.sync_api import Error, sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium and chromium-driver "
+            "(apt-get install chromium chromium-driver; .ci/run does it)."
+        )
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Error as err:
+            pytest.fail(f"Chromium at {CHROMIUM} could not start: {err}")
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +25,6 @@ from cxkit.resources import node_tool
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / ".pytest_cache" / "cxkit-pages"
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags Chromium keeps dialling Google's hosts.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SIZE = 8  # the smallest cohort with every kind of participant once
 WORKSHOP, NOTEBOOK = "00-foundations", "foundations"
 WIDGET_REPR = re.compile(r"interactive\(|Dropdown\(|widget-view")
@@ -58,27 +46,6 @@ def pages(tmp_path_factory) -> dict[str, Path]:
         "scorecard": card,
         "feedback_folder": course / "feedback",
     }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium, headless, driven by Playwright; a clear failure if it cannot start."""
-    from playwright.sync_api import Error, sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; "
-            ".ci/run does it)."
-        )
-    with sync_playwright() as playwright:
-        try:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Error as err:
-            pytest.fail(f"Chromium at {CHROMIUM} could not start: {err}")
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _open(browser: Any, path: Path, **context: Any) -> tuple[Any, list[str]]:

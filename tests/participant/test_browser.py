@@ -30,17 +30,6 @@ import psutil
 import pytest
 from notebooks import ROOT, GradingCourse, meta, points, read, read_source
 
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags Chromium keeps dialling Google's hosts.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WORKSHOP, NAME = "00-foundations", "foundations"
 WRONG = 'my_touchpoints = touchpoints[touchpoints["department"] == "Accounting"]'
 RIGHT = 'my_touchpoints = touchpoints[touchpoints["department"] == department]'
@@ -140,27 +129,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     finally:
         leftovers = server.stop()
     assert leftovers == [], f"processes still running after shutdown: {leftovers}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Debian's Chromium, headless, driven by Playwright; a clear failure if it cannot start."""
-    from playwright.sync_api import Error, sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium and chromium-driver "
-            "(apt-get install chromium chromium-driver; .ci/run does it)."
-        )
-    with sync_playwright() as playwright:
-        try:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Error as err:
-            pytest.fail(f"Chromium at {CHROMIUM} could not start: {err}")
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def test_the_lab_starts_clean_with_the_kits_kernel(lab):

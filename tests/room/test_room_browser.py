@@ -34,16 +34,6 @@ from cxkit.course.directory import Course
 from cxkit.course.quickstart import quickstart
 from cxkit.course.roster import import_roster
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [  # as tests/participant/test_browser.py: no calls to Google's hosts
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WORKSHOP, NAME = "00-foundations", "foundations"
 ANSWERS = {  # the first exercise: Ana right, Ben with the capitalised department
     "ana": 'my_touchpoints = touchpoints[touchpoints["department"] == department]',
@@ -66,24 +56,6 @@ def _artifacts() -> Path:
         old.unlink()
     print(f"\nScreenshots of each step: {folder}")
     return folder
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium, headless, driven by Playwright; a clear failure if it cannot start."""
-    from playwright.sync_api import Error, sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does it).")
-    with sync_playwright() as playwright:
-        try:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Error as err:
-            pytest.fail(f"Chromium at {CHROMIUM} could not start: {err}")
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def facilitator(course: Course, *args: str) -> str:
