@@ -165,7 +165,10 @@ def cycle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     facilitator collects twice, grades, writes and returns feedback; both fetch it.
     """
     if shutil.which("bwrap") is None:
-        pytest.skip("bubblewrap (Debian package bubblewrap) is needed to sandbox participants")
+        pytest.fail(
+            "bubblewrap is missing: apt-get install bubblewrap (.ci/run does it); the room "
+            "sandboxes every participant with it"
+        )
     tmp = tmp_path_factory.mktemp("room")
     root = tmp / "course"
     quickstart(root, ["00"])

@@ -613,7 +613,7 @@ def test_kubespawner_builds_each_participants_own_view(course, tmp_path, monkeyp
     """Does KubeSpawner itself fill in the account name as it is (jo.smith, which its
     pod-name slug would change), so that a participant's pod mounts their own view only, and
     a facilitator's pod the whole room folder with the grading label?"""
-    pytest.importorskip("kubespawner", reason="jupyterhub-kubespawner is not installed")
+    import kubespawner  # noqa: F401  (a test dependency: pyproject's test extra)
     from kubernetes_asyncio.config import kube_config
 
     (tmp_path / "kubeconfig").write_text(KUBECONFIG)  # read, never contacted
@@ -643,9 +643,10 @@ def test_the_hubs_authenticator_lets_in_the_roster_only(course):
     """Run through the authenticator the chart's hub loads (GenericOAuthenticator, found by
     its entry point name), is every configured key one of its settings, does each roster
     e-mail (in any case) log in as its id, a facilitator as an admin, and nobody else?"""
-    pytest.importorskip("oauthenticator", reason="oauthenticator is not installed")
     import asyncio
     from importlib.metadata import entry_points
+
+    import oauthenticator  # noqa: F401  (a test dependency: pyproject's test extra)
 
     config = Config(_values(course, "lee@example.org")["hub"]["config"])
     name = config.JupyterHub.authenticator_class
