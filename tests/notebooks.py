@@ -708,3 +708,15 @@ def lint_release(source: nbformat.NotebookNode, release: nbformat.NotebookNode) 
     if release.metadata.get("kernelspec") != KERNELSPEC:
         found.append("the release has another kernelspec")
     return found
+
+
+def wait_until_idle(page: Any, timeout_ms: int) -> None:
+    """In a JupyterLab page (Playwright), wait until the kernel has run everything it was asked."""
+    page.wait_for_selector(
+        ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout_ms
+    )
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('.jp-InputPrompt')]"
+        ".some(p => p.textContent.includes('[*]'))",
+        timeout=timeout_ms,
+    )

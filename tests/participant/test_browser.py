@@ -28,7 +28,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from notebooks import ROOT, GradingCourse, meta, points, read, read_source
+from notebooks import ROOT, GradingCourse, meta, points, read, read_source, wait_until_idle
 
 WORKSHOP, NAME = "00-foundations", "foundations"
 WRONG = 'my_touchpoints = touchpoints[touchpoints["department"] == "Accounting"]'
@@ -155,14 +155,7 @@ class Steps:
 
     def idle(self) -> None:
         """Wait until the kernel has finished everything it was asked to run."""
-        self.page.wait_for_selector(
-            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=WAIT_MS
-        )
-        self.page.wait_for_function(
-            "() => ![...document.querySelectorAll('.jp-InputPrompt')]"
-            ".some(p => p.textContent.includes('[*]'))",
-            timeout=WAIT_MS,
-        )
+        wait_until_idle(self.page, WAIT_MS)
 
     def cell(self, text: str) -> object:
         """The code cell whose input holds ``text``."""

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from notebooks import ROOT
+from notebooks import ROOT, wait_until_idle
 
 from cxkit.cli import main
 from cxkit.course.directory import Course
@@ -108,14 +108,7 @@ class Participant:
 
     def idle(self) -> None:
         """Wait until the kernel has finished everything it was asked to run."""
-        self.page.wait_for_selector(
-            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=WAIT_MS
-        )
-        self.page.wait_for_function(
-            "() => ![...document.querySelectorAll('.jp-InputPrompt')]"
-            ".some(p => p.textContent.includes('[*]'))",
-            timeout=WAIT_MS,
-        )
+        wait_until_idle(self.page, WAIT_MS)
 
     def kernel_ready(self) -> None:
         """Wait for the notebook's kernel; take the kit's kernel if JupyterLab asks which one.
