@@ -18,6 +18,7 @@ from cxkit.errors import close_match
 # Each module's helpers, as `cxkit.<name>`. Grading processes import cxkit.course
 # and need none of these: loading them lazily keeps pandas and matplotlib out of them.
 _EXPORTS: dict[str, tuple[str, ...]] = {
+    "cxkit.commitments": ("commitment",),
     "cxkit.data": ("load", "load_company", "tables"),
     "cxkit.metrics": (
         "churn_rate",
@@ -76,6 +77,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "explore",
         "explorer",
         "flag_recent",
+        "look_up",
         "what_if",
         "what_if_explorer",
     ),

@@ -722,7 +722,20 @@ def _same_rows(table: pd.DataFrame, expected: pd.DataFrame, name: str) -> str:
     return unit
 
 
-def frame_rows(answer: Any, expected: pd.DataFrame, *, name: str = "your table") -> None:
+def _left_out(answer: Any, name: str, optional: bool) -> bool:
+    """True (and a note) when a table that is only working, not the answer, was left as None."""
+    if optional and answer is None:
+        print(
+            f"Fine: {name} is left as None. Without code the explorer shows this table; "
+            "the answers below it carry the points."
+        )
+        return True
+    return False
+
+
+def frame_rows(
+    answer: Any, expected: pd.DataFrame, *, name: str = "your table", optional: bool = False
+) -> None:
     """Check that a table has the expected rows and, in the expected columns, the same values.
 
     Works for a selection of rows (compared by row label) and for a table with
@@ -736,10 +749,15 @@ def frame_rows(answer: Any, expected: pd.DataFrame, *, name: str = "your table")
         The right table.
     name : str
         Your variable's name, for the messages.
+    optional : bool, default False
+        The table is working on the way to the exercise's answer: left as None
+        (the way without code, reading the explorer), it passes; given, it is checked.
 
     Examples
     --------
     >>> df = pd.DataFrame({"team": ["a", "b", "a"], "recommend": [10, 3, 9]})
+    >>> frame_rows(None, df, name="mine", optional=True)  # doctest: +ELLIPSIS
+    Fine: mine is left as None. Without code the explorer shows this table; ...
     >>> frame_rows(df[df["team"] == "a"], df.iloc[[0, 2]], name="mine")
     Correct: mine has the 2 rows expected.
     >>> frame_rows(df, df.iloc[[0, 2]], name="mine")
@@ -747,12 +765,20 @@ def frame_rows(answer: Any, expected: pd.DataFrame, *, name: str = "your table")
     ...
     cxkit.checks.CheckFailed: mine has 1 row(s) too many (row 1).
     """
+    if _left_out(answer, name, optional):
+        return
     unit = _same_rows(_table(answer, name), expected, name)
     print(f"Correct: {name} has the {len(expected):,} {unit}{'s' * (len(expected) != 1)} expected.")
 
 
 def rows_where(
-    answer: Any, table: pd.DataFrame, column: str, values: Any, *, name: str = "your table"
+    answer: Any,
+    table: pd.DataFrame,
+    column: str,
+    values: Any,
+    *,
+    name: str = "your table",
+    optional: bool = False,
 ) -> None:
     """Check that ``answer`` holds exactly the rows of ``table`` whose ``column`` is in ``values``.
 
@@ -771,6 +797,8 @@ def rows_where(
         The value, or values, the rows should have.
     name : str
         Your variable's name, for the messages.
+    optional : bool, default False
+        As for :func:`frame_rows`: None passes, a table given is checked.
 
     Examples
     --------
@@ -782,6 +810,8 @@ def rows_where(
     ...
     cxkit.checks.CheckFailed: mine holds the rows where team is b; keep those where it is a.
     """
+    if _left_out(answer, name, optional):
+        return
     single = isinstance(values, str) or not hasattr(values, "__iter__")
     wanted = [str(v) for v in ([values] if single else values)]
     owner = table[column].astype(object)
@@ -1031,3 +1061,57 @@ def choice(
         print(f'Correct: {name} = "{expected}".')
         return
     _fail(f'{name} = "{known[text]}" is not the right choice. {hint}'.rstrip())
+
+
+def commitment(answer: Any, touchpoints: pd.DataFrame, *, name: str = "commitment") -> None:
+    """Check that a commitment is complete: every field written, a real touchpoint, a date.
+
+    Complete is all that is checked: what you commit to is yours.
+
+    Parameters
+    ----------
+    answer : Commitment
+        What ``cxkit.commitment(...)`` returned.
+    touchpoints : pandas DataFrame
+        The touchpoints table: the touchpoint must be one of its ``touchpoint`` names.
+    name : str
+        Your variable's name, for the messages.
+
+    Examples
+    --------
+    >>> import cxkit
+    >>> table = cxkit.load("touchpoints")
+    >>> commitment(cxkit.commitment("Friendly letter first", "payment reminder", "days to pay",
+    ...                             "5 days sooner", "2027-03-31"), table)
+    Correct: commitment is complete: payment reminder, days to pay, by 2027-03-31.
+    >>> commitment(cxkit.commitment("Friendly letter first"), table)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cxkit.checks.CheckFailed: commitment still needs: touchpoint, metric, target, by. Write each...
+    """
+    from cxkit.commitments import Commitment
+
+    _answered(answer, name)
+    if not isinstance(answer, Commitment):
+        _fail(
+            f"{name} is a {type(answer).__name__}; write it as cxkit.commitment(change=..., ...)."
+        )
+    missing = answer.missing()
+    if missing:
+        _fail(
+            f"{name} still needs: {', '.join(missing)}. Write each between the quotes in the cell "
+            "above, then run it again."
+        )
+    known = [str(t) for t in touchpoints["touchpoint"].dropna()]
+    if answer.touchpoint not in known:
+        _fail(
+            f'{name}: "{answer.touchpoint}" is not one of the company\'s touchpoints.'
+            f"{close_match(answer.touchpoint, known)} Touchpoints: {', '.join(known)}."
+        )
+    try:
+        due = pd.Timestamp(answer.by)
+    except ValueError:
+        due = None
+    if due is None or pd.isna(due):
+        _fail(f'{name}: by = "{answer.by}" is not a date; write it like "2027-03-31".')
+    print(f"Correct: {name} is complete: {answer.touchpoint}, {answer.metric}, by {due.date()}.")

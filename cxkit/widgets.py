@@ -10,6 +10,7 @@ feedback or exported HTML: nothing graded should depend on it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -480,3 +481,199 @@ def what_if_explorer(
     slider.observe(update, names="value")
     update()
     return w.VBox([slider, text])
+
+
+# --- the answer explorer: every exercise without code ---------------------------------------
+
+
+def _rounded(result: Any, decimals: int) -> Any:
+    """``result`` as the explorer shows it: numbers rounded to ``decimals`` decimals."""
+    if isinstance(result, pd.DataFrame):
+        return result.round(decimals)
+    if isinstance(result, pd.Series):
+        return result.round(decimals) if pd.api.types.is_numeric_dtype(result.dtype) else result
+    if isinstance(result, bool | np.bool_ | str):
+        return result
+    if isinstance(result, int | np.integer):
+        return int(result)
+    if isinstance(result, float | np.floating):
+        return round(float(result), decimals)
+    return result
+
+
+def _plain_value(value: Any) -> Any:
+    """A shown value as the literal a person types: 23.4, 12, "household", True."""
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return int(number) if number.is_integer() and abs(number) < 1e15 else number
+    if isinstance(value, pd.Timestamp):
+        return str(value.date()) if value == value.normalize() else str(value)
+    return value
+
+
+def _shown_html(shown: Any) -> str:
+    if isinstance(shown, pd.DataFrame):
+        return shown.to_html(border=0)
+    if isinstance(shown, pd.Series):
+        return shown.to_frame().to_html(border=0)
+    return f"<p style='font-size:1.4em'><b>{_plain_value(shown)}</b></p>"
+
+
+class LookUp:
+    """An answer explorer: drop-downs or a slider, and the result they give, rounded.
+
+    Made by :func:`look_up`; see there. ``set`` changes the controls as a person
+    would, ``shown`` is what the explorer shows now, and ``read`` takes one value
+    from it, as the literal a person would type.
+    """
+
+    def __init__(
+        self, show: Any, decimals: int, controls: dict[str, Sequence[Any] | range]
+    ) -> None:
+        self._show = show
+        self.decimals = decimals
+        self.controls = {name: list(options) for name, options in controls.items()}
+        for name, options in self.controls.items():
+            if not options:
+                raise CxkitError(
+                    f"look_up: the control {name!r} has no options; give at least one."
+                )
+        self.settings = {name: options[0] for name, options in self.controls.items()}
+        self.shown: Any = None
+        self.message = ""
+        self._widget: Any = None
+        self._refresh()
+
+    def _refresh(self) -> None:
+        try:
+            self.shown, self.message = _rounded(self._show(**self.settings), self.decimals), ""
+        except CxkitError as err:
+            self.shown, self.message = None, str(err)
+        if self._widget is not None:
+            self._widget.children[-1].value = self.html()
+
+    def html(self) -> str:
+        """What the explorer shows now, as HTML."""
+        return f"<p>{self.message}</p>" if self.message else _shown_html(self.shown)
+
+    def set(self, **settings: Any) -> LookUp:
+        """Set controls, by name, to one of their options; the result follows.
+
+        Examples
+        --------
+        >>> box = look_up(lambda n: n * 1.25, n=range(1, 5))
+        >>> box.set(n=3).read()
+        3.8
+        """
+        for name, value in settings.items():
+            if name not in self.controls:
+                raise CxkitError(
+                    f"look_up: there is no control {name!r}."
+                    f"{close_match(name, list(self.controls))} "
+                    f"Controls: {', '.join(self.controls)}."
+                )
+            if value not in self.controls[name]:
+                options = ", ".join(repr(o) for o in self.controls[name])
+                raise CxkitError(f"look_up: {name}={value!r} is not an option; options: {options}.")
+            self.settings[name] = value
+        if self._widget is not None:
+            for picker in self._widget.children[0].children:
+                picker.value = self.settings[picker.description]
+        self._refresh()
+        return self
+
+    def read(self, row: Any = None, column: Any = None) -> Any:
+        """One value the explorer shows: a number, a word, a date, as a person types it.
+
+        With no ``row`` the result itself (one number or word); for a table, the
+        value at ``row`` and ``column``; for a list of values, the one at ``row``.
+        """
+        if self.message:
+            raise CxkitError(f"look_up shows no value: {self.message}")
+        shown = self.shown
+        try:
+            if isinstance(shown, pd.DataFrame):
+                if column is None:
+                    raise CxkitError("look_up: name the column to read from the table.")
+                shown = shown.loc[row, column]
+            elif isinstance(shown, pd.Series) and row is not None:
+                shown = shown.loc[row]
+        except KeyError as missing:
+            raise CxkitError(f"look_up: the table shown has no row or column {missing}.") from None
+        return _plain_value(shown)
+
+    def widget(self) -> ipywidgets.VBox:
+        """The drop-downs (or slider) and the result, as one ipywidgets box."""
+        import ipywidgets as w
+
+        if self._widget is None:
+            pickers = [
+                w.Dropdown(options=options, value=self.settings[name], description=name)
+                for name, options in self.controls.items()
+            ]
+
+            def changed(_: object = None) -> None:
+                self.settings.update({p.description: p.value for p in pickers})
+                self._refresh()
+
+            for picker in pickers:
+                picker.observe(changed, names="value")
+            self._widget = w.VBox([w.HBox(pickers), w.HTML(self.html())])
+        return self._widget
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget())
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def __repr__(self) -> str:
+        chosen = ", ".join(f"{k}={v!r}" for k, v in self.settings.items())
+        return f"look_up({chosen})"
+
+
+def look_up(show: Any, *, decimals: int = 1, **controls: Sequence[Any] | range) -> LookUp:
+    """An explorer to answer an exercise without code: choose, read the number, type it.
+
+    Each keyword argument is a control: a drop-down of its options. Whenever
+    one changes, ``show`` is called with every control's value and what it
+    returns is shown, numbers rounded to ``decimals`` decimals. The checks
+    accept that rounding, so the value read off the explorer is a right answer.
+
+    Parameters
+    ----------
+    show : callable
+        Called as ``show(**settings)``; returns a table, a column, a number or a word.
+    decimals : int, default 1
+        Decimals shown.
+    **controls : list or range
+        Each control's options; the first is chosen to begin with.
+
+    Returns
+    -------
+    LookUp
+        Shows as drop-downs and the result in JupyterLab; ``set`` and ``read``
+        do the same from code.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"team": ["a", "b", "a"], "score": [10, 3, 9]})
+    >>> mean = lambda team: table.loc[table["team"] == team, "score"].mean()
+    >>> box = look_up(mean, team=["a", "b"])
+    >>> box.read()
+    9.5
+    >>> box.set(team="b").read()
+    3
+    """
+    if not callable(show):
+        raise CxkitError(
+            f"look_up: show must be a function of the controls, not a {type(show).__name__}."
+        )
+    return LookUp(show, decimals, dict(controls))
