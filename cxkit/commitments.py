@@ -92,7 +92,6 @@ def commitment(
     for name, value in values.items():
         if not isinstance(value, str):
             raise CxkitError(
-                f"commitment: {name} is a {type(value).__name__}; "
-                f'write it as text in quotes, like "{value}".'
+                f'commitment: {name} is {value!r}, not text; write it in quotes, like "{value}".'
             )
     return Commitment(**{name: value.strip() for name, value in values.items()})

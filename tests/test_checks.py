@@ -510,3 +510,44 @@ def test_a_word_of_its_own_type_is_judged_by_its_plain_text():
         'gap = "no" is not the right choice.'
     )
     assert calls == []
+
+
+# --- tables that are only working, and the commitment ---------------------------------------
+
+
+def test_an_optional_table_may_be_left_out_but_a_given_one_is_checked(capsys):
+    """Does optional=True pass None with a note, and still fail a wrong table?"""
+    table = pd.DataFrame({"team": ["a", "b", "a"], "recommend": [10, 3, 9]})
+    checks.frame_rows(None, table, name="by_team", optional=True)
+    checks.rows_where(None, table, "team", "a", name="mine", optional=True)
+    assert capsys.readouterr().out.count("is left as None") == 2
+    assert "too many" in hint(checks.frame_rows, table, table.iloc[[0, 2]], optional=True)
+    assert "holds the rows where team is b" in hint(
+        checks.rows_where, table[table["team"] == "b"], table, "team", "a", optional=True
+    )
+    assert "still None" in hint(checks.frame_rows, None, table, name="by_team")
+
+
+def test_a_commitment_is_checked_for_completeness_only(capsys):
+    """Complete passes whatever it says; a blank field, an unknown touchpoint or a date that
+    is not a date each get their own message."""
+    touchpoints = cxkit.load("touchpoints")
+    full = {"change": "Call back", "touchpoint": "invoice", "metric": "anything at all"}
+    full |= {"target": "better", "by": "2027-03-31"}
+    checks.commitment(cxkit.commitment(**full), touchpoints)
+    assert "invoice, anything at all, by 2027-03-31" in capsys.readouterr().out
+    assert "still needs: target, by" in hint(
+        checks.commitment, cxkit.commitment(**(full | {"target": "", "by": " "})), touchpoints
+    )
+    assert 'Did you mean "invoice"' in hint(
+        checks.commitment, cxkit.commitment(**(full | {"touchpoint": "invoices"})), touchpoints
+    )
+    assert 'by = "end of March" is not a date' in hint(
+        checks.commitment, cxkit.commitment(**(full | {"by": "end of March"})), touchpoints
+    )
+    assert "still None" in hint(checks.commitment, None, touchpoints)
+    assert "write it as cxkit.commitment" in hint(checks.commitment, full, touchpoints)
+    with pytest.raises(
+        cxkit.CxkitError, match='metric is 3, not text; write it in quotes, like "3"'
+    ):
+        cxkit.commitment(metric=3)

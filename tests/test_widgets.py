@@ -166,3 +166,73 @@ def test_what_if_explorer_builds_headless_and_follows_the_slider():
     slider.value = 80
     assert text.value != before
     assert "a disputed invoice in the 90 days before answering" in text.value
+
+
+# --- look_up: the answer explorer -----------------------------------------------------------
+
+
+def test_look_up_shows_the_rounded_result_and_follows_its_drop_down(surveys):
+    """Does the explorer show the chosen grouping rounded, in the widget too, and read its cells?"""
+    box = cxkit.look_up(lambda by: cxkit.nps_by(surveys, by), by=["touchpoint", "department"])
+    exact = cxkit.nps_by(surveys, "touchpoint")
+    assert box.settings == {"by": "touchpoint"}
+    assert box.read("invoice", "value") == pytest.approx(round(exact.loc["invoice", "value"], 1))
+    widget = box.widget()
+    (picker,) = widget.children[0].children
+    picker.value = "department"
+    by_department = cxkit.nps_by(surveys, "department")
+    assert box.settings == {"by": "department"}
+    shown = round(float(by_department.loc["logistics", "value"]), 1)
+    assert box.read("logistics", "value") == pytest.approx(shown)
+    assert f"<td>{shown:.1f}</td>" in widget.children[1].value
+
+
+def test_look_up_set_moves_the_widget_and_reads_a_typed_literal(surveys):
+    """Does set() move the drop-down as a person would, and read() give what they would type?"""
+    relationship = surveys[surveys["survey_type"] == "relationship"]
+    box = cxkit.look_up(
+        lambda column: cxkit.nps(relationship[column]) if column == "recommend" else 0.123,
+        decimals=2,
+        column=["other", "recommend"],
+    )
+    widget = box.widget()
+    assert box.read() == 0.12
+    box.set(column="recommend")
+    assert widget.children[0].children[0].value == "recommend"
+    value = box.read()
+    assert value == round(cxkit.nps(relationship["recommend"]), 2)
+    assert repr(value) == repr(round(cxkit.nps(relationship["recommend"]), 2))
+
+
+def test_look_up_whole_numbers_read_as_a_person_types_them():
+    """Is 18.0 read as 18, a numpy number as a plain one, and a word as the word?"""
+    table = pd.DataFrame({"value": [18.0, 2.345]}, index=["a", "b"])
+    box = cxkit.look_up(lambda row: table.loc[row, "value"], row=["a", "b"])
+    assert repr(box.read()) == "18"
+    assert repr(box.set(row="b").read()) == "2.3"
+    words = cxkit.look_up(lambda n: pd.Series(["x", "y"], index=[1, 2])[n], n=[1, 2])
+    assert words.set(n=2).read() == "y"
+
+
+def test_look_up_explains_bad_settings_and_shows_errors_in_place(surveys):
+    """A setting that is not an option, a control that does not exist, an error while showing:
+    each a plain message, and the explorer keeps working."""
+    box = cxkit.look_up(lambda by: cxkit.nps_by(surveys, by), by=["touchpoint", "nope"])
+    with pytest.raises(CxkitError, match="by='segment' is not an option; options: 'touchpoint'"):
+        box.set(by="segment")
+    with pytest.raises(CxkitError, match="there is no control 'bye'"):
+        box.set(bye="touchpoint")
+    box.set(by="nope")
+    assert "nope" in box.message and "nope" in box.html()
+    with pytest.raises(CxkitError, match="shows no value"):
+        box.read("invoice", "value")
+    box.set(by="touchpoint")
+    assert box.message == "" and box.read("invoice", "n") > 0
+    with pytest.raises(CxkitError, match="has no row or column"):
+        box.read("nowhere", "value")
+    with pytest.raises(CxkitError, match="name the column"):
+        box.read("invoice")
+    with pytest.raises(CxkitError, match="no options"):
+        cxkit.look_up(lambda by: 1, by=[])
+    with pytest.raises(CxkitError, match="must be a function"):
+        cxkit.look_up("nps", by=["x"])
