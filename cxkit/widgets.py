@@ -491,7 +491,9 @@ def _rounded(result: Any, decimals: int) -> Any:
     if isinstance(result, pd.DataFrame):
         return result.round(decimals)
     if isinstance(result, pd.Series):
-        return result.round(decimals) if pd.api.types.is_numeric_dtype(result.dtype) else result
+        if pd.api.types.is_numeric_dtype(result.dtype):
+            return result.round(decimals)
+        return result.map(lambda v: _rounded(v, decimals))  # numbers and words, as a difference
     if isinstance(result, bool | np.bool_ | str):
         return result
     if isinstance(result, int | np.integer):
