@@ -189,12 +189,32 @@ def sniff(path: Path) -> tuple[str, str]:
             # A character cut by the 64 kB window is still UTF-8. Otherwise: Excel on
             # Windows saves "CSV" as Windows-1252, a superset of Latin-1.
             encoding = "utf-8" if err.start > len(head) - 4 else "cp1252"
-    first_line = head.decode(encoding, errors="replace").splitlines()[0] if head.strip() else ""
-    try:
-        delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    return encoding, delimiter
+    return encoding, delimiter_of(head.decode(encoding, errors="replace"))
+
+
+def delimiter_of(text: str, lines: int = 20) -> str:
+    r"""Guess the separator from the header and the lines under it (up to ``lines``).
+
+    The header alone misleads: a European Excel export separates with semicolons,
+    and a question in its header may hold a comma ("How likely, from 0 to 10, ...").
+    Only the lines below show which separator every row shares.
+
+    Examples
+    --------
+    >>> delimiter_of("id;How likely, from 0 to 10?\nR1;9\nR2;7\n")
+    ';'
+    >>> delimiter_of("id,comment\nR1,fine\n"), delimiter_of("just one column\n")
+    (',', ',')
+    """
+    rows = text.splitlines()
+    if len(rows) > 1 and not text.endswith(("\n", "\r")):
+        rows = rows[:-1]  # the last line may be cut by the window read
+    for sample in ("\n".join(rows[:lines]), rows[0] if rows else ""):
+        try:
+            return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        except csv.Error:
+            continue
+    return ","
 
 
 def _read_raw(path: Path, usecols: list[str] | None = None) -> pd.DataFrame:

@@ -191,6 +191,19 @@ def test_semicolon_file_with_decimal_commas_loads(sample_copy):
     pd.testing.assert_frame_equal(loaded, expected)
 
 
+def test_semicolon_file_whose_header_holds_a_comma_loads(surveys_dir):
+    """Is a European Excel export read by its semicolons when a header cell holds a comma?"""
+    path = surveys_dir / "surveys.csv"
+    expected = cxkit.load("surveys", data_dir=surveys_dir)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["Notes, internal"] = "checked, ok"
+    frame.to_csv(path, sep=";", index=False)
+    assert path.read_text(encoding="utf-8").splitlines()[0].endswith(";Notes, internal")
+    loaded = cxkit.load("surveys", data_dir=surveys_dir)
+    assert loaded["Notes, internal"].eq("checked, ok").all()
+    pd.testing.assert_frame_equal(loaded.drop(columns="Notes, internal"), expected)
+
+
 def test_latin1_file_loads(surveys_dir):
     """Does a Windows-1252 (Latin-1) file load with its accents intact?"""
     path = surveys_dir / "surveys.csv"

@@ -256,3 +256,20 @@ def test_a_department_of_your_own_can_be_declared(export: Path, tmp_path: Path):
     found = gather(export, mapping)
     assert found.problems == []
     assert (found.tables["surveys"]["department"] == "sales").sum() == 1
+
+
+def test_a_semicolon_export_whose_questions_hold_commas_reads_as_the_comma_one(tmp_path):
+    """Does a European Excel export (semicolons; commas inside the header's questions) read
+    the same as the comma-separated one?"""
+    source = FIXTURES / "surveymonkey" / "responses.csv"
+    rows = list(csv.reader(io.StringIO(source.read_text(encoding="utf-8"))))
+    assert "," in rows[0][10]  # "On a scale from 1 to 10, how likely ..."
+    target = tmp_path / "semicolons"
+    target.mkdir()
+    with (target / "responses.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter=";", lineterminator="\r\n").writerows(rows)
+    assert (target / "responses.csv").read_text(encoding="utf-8").count(";") > 3000
+    read = gather(target, SURVEYMONKEY)
+    assert read.problems == []
+    expected = gather(FIXTURES / "surveymonkey", SURVEYMONKEY).tables["surveys"]
+    pd.testing.assert_frame_equal(read.tables["surveys"], expected)
