@@ -15,7 +15,7 @@ c.CourseDirectory.course_id = "cxkit"
 # ("YOUR ANSWER HERE"): nbgrader scores an unchanged reflection 0 by comparing
 # checksums that include that text, so every generation must use the same one.
 c.ClearSolutions.code_stub = {
-    "python": "# Replace None above with your answer, then run this cell."
+    "python": "# Write your answer above (replace None, or fill in the quotes), then run this cell."
 }
 
 # How `cxkit grade` runs (cxkit.grading.settings.Grading). Uncomment to change one for
