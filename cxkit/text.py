@@ -441,14 +441,44 @@ _IBAN = re.compile(
     r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE
 )
 _IP = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
+# sign-offs after which a writer puts their name, in the languages of the company's customers
+SIGN_OFFS = (
+    "my name is",
+    "name:",
+    "signed",
+    "regards",  # kind regards, best regards
+    "best wishes",
+    "cheers",
+    "groet",  # met vriendelijke groet
+    "groeten",
+    "groetjes",
+    "mvg",
+    "grüße",  # mit freundlichen grüßen, viele grüße
+    "grüßen",
+    "grüssen",
+    "gruß",
+    "mfg",
+    "cordialement",
+    "salutations",
+    "amitiés",
+    "saludos",  # saludos cordiales
+    "atentamente",
+    "un saludo",
+    "cordiali saluti",
+    "distinti saluti",
+    "saluti",
+    "atenciosamente",
+)
+_SIGN_OFF = "|".join(re.escape(s) for s in sorted(SIGN_OFFS, key=len, reverse=True))
+_CAPITAL = "[^\\W\\d_a-zß-ÿ]"  # an upper-case letter, accented ones too
 _NAME = re.compile(
-    r"((?i:\bmy name is|\bname:|\bsigned|\bregards,?|\bgroeten,?)\s+)"
-    r"[A-Z][\w'-]+(?:\s+(?:van|de|der|den|von|[A-Z][\w'-]+)){0,3}"
+    rf"((?i:(?<!\w)(?:{_SIGN_OFF})(?:\s+cordiales)?(?!\w))[,.:!]?[ \t]*(?:\r?\n[ \t]*)?)"
+    rf"{_CAPITAL}[\w'.-]*(?:[ \t]+(?:van|de|der|den|von|la|le|del|{_CAPITAL}[\w'.-]*)){{0,3}}"
 )
 _DIGITS = re.compile(r"(?<![\w])\+?\(?\d(?:[\d\s().\-/]*\d)?")
 _CODE = re.compile(r"\b[A-Z]{1,3}\d{6,}\b", re.IGNORECASE)
 _DATE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})$")
-_SUSPECT = re.compile(r"\d{3}|@|\bat\b|https?:|www\.|name|signed|regards|groeten", re.IGNORECASE)
+_SUSPECT = re.compile(rf"\d{{3}}|@|\bat\b|https?:|www\.|(?<!\w)(?:{_SIGN_OFF})", re.IGNORECASE)
 
 
 def _long_number(match: re.Match[str]) -> str:
@@ -492,7 +522,9 @@ def redact(texts: Texts, region: str = "NL") -> str | pd.Series:
     ``[ip]``, phone numbers (found with the phonenumbers library) by ``[phone]``,
     card-like numbers of 13-19 digits by ``[card]``, any other number of 7 or
     more digits (customer, passport or social security numbers) by ``[number]``,
-    and the name after "my name is" or a sign-off ("regards,") by ``[name]``.
+    and the name after "my name is" or a sign-off by ``[name]``: "Kind regards,",
+    "Met vriendelijke groet,", "Mit freundlichen Grüßen", "Cordialement",
+    "Saludos" and the others in :data:`SIGN_OFFS`.
     Dates and short numbers (amounts, order quantities) are kept. Names elsewhere
     in a text are not found: read what you share.
 

@@ -222,6 +222,40 @@ def test_redact_keeps_ordinary_numbers_and_words():
     assert cxkit.redact("my name is not important") == "my name is not important"
 
 
+SIGNED = {
+    "De factuur klopte niet. Met vriendelijke groet, Jan de Vries": "Jan de Vries",
+    "Graag een belletje.\nVriendelijke groeten,\nAnneke Bos": "Anneke Bos",
+    "Die Rechnung war falsch.\nMit freundlichen Grüßen\nJürgen Müller": "Jürgen Müller",
+    "Danke! Viele Grüße, Özlem": "Özlem",
+    "Livraison en retard. Cordialement, Élodie Martin": "Élodie Martin",
+    "Merci. Bien cordialement,\nLuc Dubois": "Luc Dubois",
+    "La factura llegó tarde. Saludos, Ana": "Ana",
+    "Gracias. Saludos cordiales, José García": "José García",
+    "Grazie. Cordiali saluti, Marco Rossi": "Marco Rossi",
+    "Kind regards,\nFatima El Amrani": "Fatima El Amrani",
+}
+
+
+@pytest.mark.parametrize("text", list(SIGNED))
+def test_redact_removes_the_name_after_a_sign_off_in_other_languages(text):
+    """Is the writer's name after a Dutch, German, French, Spanish or Italian sign-off
+    replaced, and the rest of the comment kept?"""
+    name = SIGNED[text]
+    cleaned = cxkit.redact(text)
+    assert cleaned == text.replace(name, "[name]")
+
+
+def test_redact_keeps_sign_off_words_that_sign_nothing():
+    """Are sign-off words inside a sentence, without a name after them, left alone?"""
+    for text in (
+        "Groeten uit Utrecht, de levering was prima",
+        "regards to the team",
+        "The salutations in your letter were cold",
+        "saludos a todos",
+    ):
+        assert cxkit.redact(text) == text
+
+
 def test_redact_keeps_index_and_missing_values():
     """Does a Series come back with the same index, name and missing values?"""
     comments = pd.Series(["Call me on 06 1234 5678.", None], index=[5, 9], name="comment")
