@@ -46,6 +46,7 @@ from cxkit.scorecard.mapping import (
     parse_period,
     read_mapping,
     read_table,
+    row_keys,
     values_at,
 )
 
@@ -171,6 +172,8 @@ def _slim(chunk: pd.DataFrame) -> pd.DataFrame:
     """
     if "response_id" in chunk:
         chunk["response_key"] = hash_ids(chunk.pop("response_id"))
+    else:  # an export without ids (Google Forms): a response is its time and its answers
+        chunk["response_key"] = row_keys(chunk)
     if "comment" in chunk and any(c in chunk for c in METRICS.values()):
         chunk.loc[~_detractors(chunk).to_numpy(), "comment"] = None
     if "customer_id" in chunk:
@@ -184,14 +187,13 @@ def _check_surveys(
     surveys: pd.DataFrame, data_dir: Path, tm: TableMapping, problems: Problems
 ) -> None:
     file = str(surveys.attrs["file"])
-    for name, present in (("response_id", "response_key"), ("response_date", "response_date")):
-        if present not in surveys:
-            problems.add(
-                file,
-                "",
-                f"has no column mapped to {name}",
-                f"name the export's column under [surveys.columns]: {name} = ...",
-            )
+    if "response_date" not in surveys:
+        problems.add(
+            file,
+            "",
+            "has no column mapped to response_date",
+            "name the export's column under [surveys.columns]: response_date = ...",
+        )
     if not any(c in surveys for c in METRICS.values()):
         problems.add(
             file,
@@ -201,7 +203,17 @@ def _check_surveys(
         )
     if "response_key" in surveys:
         count, where = duplicates(surveys.pop("response_key").to_numpy())
-        if count:
+        if count and "response_id" not in tm.columns:
+            problems.add(
+                file,
+                "",
+                "has repeated rows: the same time and the same answers (the export has no "
+                "response id, so a response is known by these)",
+                "remove the repeated rows (an export downloaded twice and pasted together?)",
+                where + int(surveys.attrs["first_line"]),
+                count=count,
+            )
+        elif count:
             problems.add(
                 file,
                 tm.columns["response_id"],
@@ -247,6 +259,13 @@ def check_text(inputs: Inputs, data_dir: Path) -> str:
     """What ``--check`` prints when there is nothing to fix."""
     surveys = inputs.tables.get("surveys")
     lines = [f"Checked {data_dir} with {inputs.mapping.source}: no problems found."]
+    if "surveys" in inputs.mapping.tables and "response_id" not in inputs.mapping.tables[
+        "surveys"
+    ].columns:
+        lines.append(
+            "  responses have no id column: each is known by its time and answers, and a row "
+            "repeated exactly is reported"
+        )
     if surveys is not None:
         dates = surveys["response_date"]
         lines.append(

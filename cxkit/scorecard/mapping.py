@@ -740,6 +740,23 @@ def hash_ids(ids: pd.Series) -> np.ndarray:
     return pd.util.hash_array(ids.fillna("").to_numpy(dtype=object))
 
 
+def row_keys(rows: pd.DataFrame) -> np.ndarray:
+    """One 64-bit key per row from all its values: an id for exports that have none.
+
+    Google Forms exports a timestamp and the answers, and no response id. The same
+    row (same time, same answers) gets the same key in every chunk and every run,
+    so a response exported twice is found as a duplicate.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"when": ["2026-03-01 10:02:11"] * 3, "recommend": [9, 9, 4]})
+    >>> keys = row_keys(rows)
+    >>> bool(keys[0] == keys[1]), bool(keys[0] == keys[2])
+    (True, False)
+    """
+    return pd.util.hash_pandas_object(rows, index=False).to_numpy()
+
+
 def duplicates(keys: np.ndarray) -> tuple[int, np.ndarray]:
     """Count repeated ids (or their hashes); return (count, positions of the first rows involved).
 

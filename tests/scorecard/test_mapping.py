@@ -273,3 +273,23 @@ def test_a_semicolon_export_whose_questions_hold_commas_reads_as_the_comma_one(t
     assert read.problems == []
     expected = gather(FIXTURES / "surveymonkey", SURVEYMONKEY).tables["surveys"]
     pd.testing.assert_frame_equal(read.tables["surveys"], expected)
+
+
+GOOGLE = FIXTURES / "googleforms.toml"
+
+
+def test_an_export_without_response_ids_is_read_and_its_repeated_rows_are_found(tmp_path):
+    """Is a Google Forms-like export (no response id) read without a problem, and is a row
+    pasted in twice reported by its line?"""
+    read = gather(FIXTURES / "googleforms", GOOGLE)
+    assert read.problems == []
+    assert len(read.tables["surveys"]) == 200
+    target = tmp_path / "forms"
+    shutil.copytree(FIXTURES / "googleforms", target)
+    path = target / "Form responses 1.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join([*lines, lines[5]]), encoding="utf-8")  # line 6 again as line 202
+    problems = gather(target, GOOGLE).problems
+    assert len(problems) == 1
+    assert "repeated rows: the same time and the same answers" in problems[0].what
+    assert (problems[0].count, problems[0].lines) == (1, [6, 202])
