@@ -259,9 +259,10 @@ def check_text(inputs: Inputs, data_dir: Path) -> str:
     """What ``--check`` prints when there is nothing to fix."""
     surveys = inputs.tables.get("surveys")
     lines = [f"Checked {data_dir} with {inputs.mapping.source}: no problems found."]
-    if "surveys" in inputs.mapping.tables and "response_id" not in inputs.mapping.tables[
-        "surveys"
-    ].columns:
+    if (
+        "surveys" in inputs.mapping.tables
+        and "response_id" not in inputs.mapping.tables["surveys"].columns
+    ):
         lines.append(
             "  responses have no id column: each is known by its time and answers, and a row "
             "repeated exactly is reported"
