@@ -35,6 +35,7 @@ import re
 import secrets
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from html import escape
 from pathlib import Path
@@ -83,6 +84,7 @@ PRINT = """
 }
 """
 KERNEL = "python3"  # the name under which ipykernel describes the Python running it
+START_TIMEOUT = "CXKIT_KERNEL_START_TIMEOUT"  # seconds a report's kernel may take to start
 # outputs that only work with JavaScript (widgets load theirs from a CDN); their
 # text or image representations are shown instead
 NEEDS_SCRIPT = ("application/javascript", "application/vnd.jupyter.widget-view+json")
@@ -253,7 +255,9 @@ def render_notebook(
             "or leave the template out to use the one cxkit ships."
         )
     values = {k: str(v.absolute()) if isinstance(v, Path) else v for k, v in parameters.items()}
+    wait = start_timeout()
     with tempfile.TemporaryDirectory(prefix="cxkit-render-") as scratch:
+        started = time.monotonic()
         try:
             with quiet_stderr():
                 notebook = pm.execute_notebook(
@@ -265,15 +269,21 @@ def render_notebook(
                     kernel_manager_class=_this_python(),
                     progress_bar=False,
                     cwd=scratch,
+                    start_timeout=wait,
                 )
         except pm.PapermillExecutionError as err:
             raise CxkitError(_cell_failed(template, name, err)) from None
-        except (DeadKernelError, RuntimeError, TimeoutError, OSError) as err:
+        except (RuntimeError, TimeoutError) as err:
+            if time.monotonic() - started < wait or isinstance(err, DeadKernelError):
+                raise CxkitError(_kernel_stopped(name, err)) from err
             raise CxkitError(
-                f"The {name} template could not run to its end: its kernel ({sys.executable} "
-                f"-m ipykernel) stopped: {err}. Check that ipykernel is installed in that "
-                "Python (pip install ipykernel) and that memory is free, then run again."
-            ) from err
+                f"The {name} was not written: its kernel ({sys.executable} -m ipykernel) did "
+                f"not start within {wait:g} s, which happens on a busy machine (grading, other "
+                f"reports). Nothing was changed. Run the command again when the machine is "
+                f"quieter, or give the kernel longer: {START_TIMEOUT}=180 before the command."
+            ) from None
+        except OSError as err:
+            raise CxkitError(_kernel_stopped(name, err)) from err
     html = to_html(_for_readers(notebook, chart_alt), title, css, exclude_input=True)
     found = NETWORK.search(html)
     if found:
@@ -284,6 +294,39 @@ def render_notebook(
         )
     _write_atomically(out_html, html)
     return out_html
+
+
+def start_timeout() -> float:
+    """Seconds a report's kernel may take to start: 60, or ``CXKIT_KERNEL_START_TIMEOUT``.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ.pop(START_TIMEOUT, None) and None
+    >>> start_timeout()
+    60.0
+    """
+    text = os.environ.get(START_TIMEOUT, "").strip()
+    if not text:
+        return 60.0
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 3600:
+        raise CxkitError(
+            f"{START_TIMEOUT}={text!r} is not a number of seconds between 0 and 3600. "
+            f"Write e.g. {START_TIMEOUT}=180, or unset it for 60."
+        )
+    return seconds
+
+
+def _kernel_stopped(name: str, err: BaseException) -> str:
+    return (
+        f"The {name} template could not run to its end: its kernel ({sys.executable} "
+        f"-m ipykernel) stopped: {err}. Check that ipykernel is installed in that "
+        "Python (pip install ipykernel) and that memory is free, then run again."
+    )
 
 
 def _installed(template: str) -> None:

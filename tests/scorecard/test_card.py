@@ -299,3 +299,34 @@ def test_pdf_without_chromium_says_so_before_any_work(tmp_path: Path, monkeypatc
     with pytest.raises(CxkitError, match=r"--pdf needs Chromium .* apt-get install chromium"):
         sc.scorecard(ROOT / "datasets", tmp_path / "o", pdf=True)
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_a_report_kernel_that_starts_slowly_gets_a_clear_message(tmp_path, monkeypatch):
+    """When the report's kernel takes longer to start than it may (a busy machine), is the
+    answer one message saying so and how to give it longer, with no page and no traceback?"""
+    from nbformat import write
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from cxkit.course.render import START_TIMEOUT, render_notebook
+
+    slow = tmp_path / "slow"  # every ipykernel started from here sleeps 8 s before it answers
+    slow.mkdir()
+    (slow / "sitecustomize.py").write_text(
+        "import sys, time\nif 'ipykernel' in ' '.join(sys.orig_argv):\n    time.sleep(8)\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(slow))
+    monkeypatch.setenv(START_TIMEOUT, "2")
+    template = tmp_path / "template.ipynb"
+    write(new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["parameters"]})]), template)
+    with pytest.raises(CxkitError) as caught:
+        render_notebook(template, {}, tmp_path / "out" / "page.html", "A page", name="pulse")
+    message = str(caught.value)
+    assert "The pulse was not written: its kernel" in message
+    assert "did not start within 2 s" in message
+    assert f"{START_TIMEOUT}=180" in message
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert not (tmp_path / "out").exists()
+    monkeypatch.setenv(START_TIMEOUT, "soon")
+    with pytest.raises(CxkitError, match="is not a number of seconds"):
+        render_notebook(template, {}, tmp_path / "out" / "page.html", "A page")
