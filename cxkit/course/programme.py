@@ -1,0 +1,326 @@
+"""The programme report: per department, over time, what the workshops left behind.
+
+One offline page for the facilitator (``cxkit programme``) with, for each department:
+
+- **workshops**: who of the department (by the roster) handed each workshop in and
+  was graded, and the mean score, from nbgrader's gradebook;
+- **refreshers**: the mean score of each refresher (:mod:`cxkit.course.refresher`),
+  by date: what was retained;
+- **commitments**: what was committed (:mod:`cxkit.course.commitments`) and what the
+  facilitator recorded as kept;
+- **committed metrics**: for each metric a commitment named, its movement in every
+  pulse of the department (``<course>/pulses.csv``, written by ``cxkit pulse``):
+  baseline, now, the change with its interval, and the verdict.
+
+Whatever is not there yet is said in words ("No pulse yet"), never left as an
+empty table. :func:`gather` reads the records into tables; :func:`render` lays
+them out as a notebook of tables and exports it with the kit's page template
+(:func:`cxkit.course.render.to_html`: one inline stylesheet, no script,
+nothing loaded from the network), as every cxkit page is.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from cxkit.course.commitments import FILE as COMMITMENTS
+from cxkit.course.commitments import read_commitments, workshop_department
+from cxkit.course.directory import Course
+from cxkit.course.grade import load_outcomes, submissions
+from cxkit.course.refresher import is_refresher, refresher_parts
+from cxkit.course.render import to_html
+from cxkit.course.roster import roster
+from cxkit.errors import CxkitError, close_match
+from cxkit.grading.outcomes import State
+
+PULSES = "pulses.csv"
+PULSE_COLUMNS = (
+    "pulse_date",
+    "period_start",
+    "period_end",
+    "department",
+    "touchpoint",
+    "metric",
+    "baseline",
+    "now",
+    "change",
+    "low",
+    "high",
+    "verdict",
+    "n_baseline",
+    "n_now",
+)
+RESULT_COLUMNS = ["assignment", "date", "department", "participants", "handed_in", "graded"]
+
+
+@dataclass
+class Programme:
+    """What the records say, as tables; None for a record that does not exist yet."""
+
+    workshops: pd.DataFrame
+    refreshers: pd.DataFrame
+    commitments: pd.DataFrame | None
+    pulses: pd.DataFrame | None
+    departments: list[str] = field(default_factory=list)
+
+
+def read_pulses(path: Path) -> pd.DataFrame | None:
+    """The pulses written by ``cxkit pulse``, or None when there is no file yet.
+
+    Raises
+    ------
+    CxkitError
+        When the file cannot be read as CSV, lacks a column, or holds a value
+        that is not a number where a number belongs.
+    """
+    if not path.is_file():
+        return None
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise CxkitError(
+            f"{path} is not a readable CSV file ({str(err).strip()[:120]}). Run cxkit pulse "
+            "again to write it, or move it away to report without pulses."
+        ) from None
+    for column in PULSE_COLUMNS:
+        if column not in table.columns:
+            raise CxkitError(
+                f'{path} has no column "{column}".{close_match(column, table.columns)} '
+                f"Pulses need the columns {', '.join(PULSE_COLUMNS)}: run cxkit pulse again."
+            )
+    for column in ("baseline", "now", "change", "low", "high"):
+        numbers = pd.to_numeric(table[column].replace("", None), errors="coerce")
+        bad = numbers.isna() & (table[column] != "")
+        if bad.any():
+            line = int(bad.idxmax()) + 2
+            raise CxkitError(
+                f'{path}, line {line}: {column} is "{table.loc[bad.idxmax(), column]}", not a '
+                "number. Run cxkit pulse again to write the file."
+            )
+        table[column] = numbers
+    return table
+
+
+def _results(
+    course: Course, assignment: str, department_of: dict[str, str]
+) -> list[dict[str, Any]]:
+    """One row per department: who handed ``assignment`` in, who was graded, the mean score."""
+    outcomes = load_outcomes(course, assignment)
+    handed = set(submissions(course, assignment))
+    own = refresher_parts(assignment)[0] if is_refresher(assignment) else ""
+    own = own or workshop_department(course, assignment)
+    scores: dict[str, float] = {}
+    when = ""
+    with course.gradebook() as gradebook:
+        for pid, outcome in outcomes.items():
+            if outcome.state is State.FAILED or not outcome.max_score:
+                continue
+            submission = gradebook.find_submission(assignment, pid)
+            scores[pid] = 100 * float(submission.score) / float(submission.max_score)
+            if submission.timestamp is not None:
+                when = max(when, submission.timestamp.date().isoformat())
+    if is_refresher(assignment):
+        when = refresher_parts(assignment)[1]
+    people = set(handed) | set(outcomes)
+    departments = {department_of.get(p) or own or "unknown" for p in people}
+    rows = []
+    for department in sorted(departments | ({own} if own and people else set())):
+        members = [p for p, d in department_of.items() if d == department]
+        theirs = [p for p in people if (department_of.get(p) or own or "unknown") == department]
+        graded = [scores[p] for p in theirs if p in scores]
+        rows.append(
+            {
+                "assignment": assignment,
+                "date": when,
+                "department": department,
+                "participants": len(set(members) | set(theirs)),
+                "handed_in": len([p for p in theirs if p in handed]),
+                "graded": len(graded),
+                "mean_score": round(sum(graded) / len(graded), 1) if graded else None,
+            }
+        )
+    return rows
+
+
+def gather(course: Course) -> Programme:
+    """Read the gradebook, the roster, the commitments and the pulses into tables.
+
+    Raises
+    ------
+    CxkitError
+        When commitments.csv or pulses.csv exists but cannot be read.
+    """
+    department_of = roster(course).set_index("id")["department"].to_dict()
+    workshops: list[dict[str, Any]] = []
+    refreshers: list[dict[str, Any]] = []
+    for assignment in course.workshops():
+        rows = _results(course, assignment, department_of)
+        (refreshers if is_refresher(assignment) else workshops).extend(rows)
+    columns = [*RESULT_COLUMNS, "mean_score"]
+    work = pd.DataFrame(workshops, columns=columns).rename(columns={"assignment": "workshop"})
+    refresh = pd.DataFrame(refreshers, columns=columns).rename(columns={"assignment": "refresher"})
+    commitments = None
+    if (course.root / COMMITMENTS).is_file():
+        commitments = read_commitments(course.root / COMMITMENTS)
+    pulses = read_pulses(course.root / PULSES)
+    departments = set(department_of.values()) | set(work["department"])
+    departments |= set(refresh["department"])
+    for table in (commitments, pulses):
+        if table is not None:
+            departments |= set(table["department"])
+    return Programme(work, refresh, commitments, pulses, sorted(d for d in departments if d))
+
+
+def _table(frame: pd.DataFrame) -> Any:
+    """A code cell whose only output is ``frame`` as an HTML table (text escaped)."""
+    html = frame.to_html(index=False, na_rep="", border=0, escape=True)
+    cell = new_code_cell("")
+    cell.outputs = [new_output("display_data", data={"text/html": html, "text/plain": ""})]
+    return cell
+
+
+def _note(text: str) -> Any:
+    return new_markdown_cell(f"<p class='note'>{text}</p>")
+
+
+def _percent(done: int, of: int) -> str:
+    return f"{100 * done / of:.0f} %" if of else ""
+
+
+def _workshop_cells(programme: Programme, department: str) -> list[Any]:
+    rows = programme.workshops[programme.workshops["department"] == department]
+    cells = [new_markdown_cell("### Workshops")]
+    if rows["handed_in"].sum() == 0:
+        return [*cells, _note("No workshop handed in yet.")]
+    shown = rows.assign(
+        completion=[
+            _percent(g, n) for g, n in zip(rows["graded"], rows["participants"], strict=True)
+        ]
+    )
+    shown = shown[
+        ["workshop", "date", "participants", "handed_in", "graded", "completion", "mean_score"]
+    ]
+    return [*cells, _table(shown.rename(columns={"mean_score": "mean score %"}))]
+
+
+def _refresher_cells(programme: Programme, department: str) -> list[Any]:
+    rows = programme.refreshers[programme.refreshers["department"] == department]
+    cells = [new_markdown_cell("### Refreshers: what was retained")]
+    if rows.empty or rows["graded"].sum() == 0:
+        hint = f"make one with <code>cxkit refresher make {escape(department)}</code>"
+        return [*cells, _note(f"No refresher yet ({hint}, then release, collect and grade it).")]
+    shown = rows.sort_values("date")[["refresher", "date", "handed_in", "graded", "mean_score"]]
+    return [*cells, _table(shown.rename(columns={"mean_score": "mean score %"}))]
+
+
+def _commitment_cells(programme: Programme, department: str) -> list[Any]:
+    cells = [new_markdown_cell("### Commitments")]
+    table = programme.commitments
+    if table is None:
+        return [*cells, _note("No commitments collected yet (cxkit commitments WORKSHOP).")]
+    rows = table[table["department"] == department]
+    if rows.empty:
+        return [*cells, _note("No commitments collected from this department yet.")]
+    counts = rows["kept"].replace("", "not recorded yet").value_counts()
+    said = ", ".join(f"{n} {kept}" for kept, n in counts.items())
+    columns = ["participant", "workshop", "change", "touchpoint", "metric", "target", "by", "kept"]
+    summary = f"{len(rows)} commitment(s); kept: {escape(said)}."
+    return [*cells, new_markdown_cell(summary), _table(rows[columns])]
+
+
+def _pulse_cells(programme: Programme, department: str) -> list[Any]:
+    cells = [new_markdown_cell("### Committed metrics: how they moved")]
+    commitments = programme.commitments
+    named = pd.DataFrame(columns=["metric", "touchpoint"])
+    if commitments is not None:
+        theirs = commitments[commitments["department"] == department]
+        named = theirs[theirs["metric"] != ""][["metric", "touchpoint"]].drop_duplicates()
+    if named.empty:
+        return [*cells, _note("No commitment names a metric yet.")]
+    if programme.pulses is None:
+        return [*cells, _note("No pulse yet (cxkit pulse writes pulses.csv in the course folder).")]
+    pulses = programme.pulses[programme.pulses["department"] == department]
+    rows, silent = [], []
+    for metric, touchpoint in named.itertuples(index=False):
+        found = pulses[pulses["metric"].str.lower() == metric.lower()]
+        if found.empty:
+            silent.append(f"{metric} ({touchpoint})")
+            continue
+        rows.append(found)
+    out = list(cells)
+    if rows:
+        moved = pd.concat(rows).sort_values(["metric", "pulse_date"])
+        moved = moved.assign(
+            period=moved["period_start"] + " to " + moved["period_end"],
+            interval=[
+                f"{low:+.1f} to {high:+.1f}"
+                for low, high in zip(moved["low"], moved["high"], strict=True)
+            ],
+        )
+        columns = ["metric", "touchpoint", "pulse_date", "period", "baseline", "now", "change"]
+        out.append(_table(moved[[*columns, "interval", "verdict"]].round(1)))
+    if silent:
+        out.append(_note(f"No pulse yet for: {escape(', '.join(silent))}."))
+    return out
+
+
+def _overview(programme: Programme) -> pd.DataFrame:
+    rows = []
+    for department in programme.departments:
+        work = programme.workshops[programme.workshops["department"] == department]
+        refresh = programme.refreshers[
+            (programme.refreshers["department"] == department)
+            & (programme.refreshers["graded"] > 0)
+        ].sort_values("date")
+        kept = ""
+        if programme.commitments is not None:
+            theirs = programme.commitments[programme.commitments["department"] == department]
+            if len(theirs):
+                kept = f"{(theirs['kept'] == 'yes').sum()} of {len(theirs)}"
+        rows.append(
+            {
+                "department": department,
+                "graded in workshops": int(work["graded"].sum()),
+                "last refresher, mean score %": refresh["mean_score"].iloc[-1]
+                if len(refresh)
+                else None,
+                "commitments kept": kept or "none collected",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def programme_notebook(programme: Programme, title: str) -> Any:
+    """The report as a notebook of headings, notes and tables (no code to run)."""
+    made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    cells = [
+        new_markdown_cell(f"# {escape(title)}\n\nWritten {made}. Departments by the roster."),
+        _table(_overview(programme)) if programme.departments else _note("No department yet."),
+    ]
+    for department in programme.departments:
+        cells.append(new_markdown_cell(f"## {escape(department)}"))
+        cells += _workshop_cells(programme, department)
+        cells += _refresher_cells(programme, department)
+        cells += _commitment_cells(programme, department)
+        cells += _pulse_cells(programme, department)
+    return new_notebook(cells=cells)
+
+
+def render(course: Course, out_html: Path | None = None) -> Path:
+    """Gather the records and write the programme report; return the page's path."""
+    out_html = out_html or course.root / "reports" / "programme.html"
+    title = "Programme report"
+    page = to_html(programme_notebook(gather(course), title), title, exclude_input=True)
+    out_html.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_html.with_name(f".{out_html.name}.{os.getpid()}.part")
+    partial.write_text(page, encoding="utf-8")
+    os.replace(partial, out_html)
+    return out_html

@@ -1,0 +1,463 @@
+"""Refreshers: a short graded assignment, weeks after a workshop, on the company's newest data.
+
+Each department has a bank of questions on its workshop
+(``cxkit/course/refreshers/<department>.toml``). A question names the tables it
+reads, the text participants see, the ``reference``: the cxkit expression that
+computes the right answer from the data, the ``check`` from :mod:`cxkit.checks`
+that grades it, and an ``explorer`` (:func:`cxkit.look_up`) from which a
+participant who does not code reads the answer and types it. ``vary`` gives a
+question's options (a letter, a warehouse, a team); one is drawn each time, so
+the same bank asks something new. ``read`` says which setting of the explorer
+shows the answer (the tests drive the explorer with it)::
+
+    [[questions]]
+    id = "days_late"
+    title = "Days late after a reminder letter"
+    tables = ["invoices"]
+    answer = "median_days_late"
+    vary = { letter = ["friendly", "standard", "final_demand"] }
+    text = "The median days late of the invoices that got the $letter letter."
+    reference = 'cxkit.days_to_pay(invoices[...], issued="due_date").median()'
+    check = "number"
+    explorer = 'cxkit.look_up(lambda letter: ..., letter=["friendly", ...], decimals=2)'
+    read = { settings = { letter = "$letter" } }
+
+:func:`make` draws the questions and writes ``source/refresher-<department>-<date>/``
+into the course: one nbgrader notebook laid out like a workshop (a locked setup,
+a ``parameters`` cell, for each question its text, its explorer, the answer cell
+and a grade cell computing the expected value with the reference) and a
+``data/`` folder with a copy of the tables it reads. The copy travels with the
+assignment (nbgrader releases it and puts it back beside every submission it
+grades), so participants and the grader read the same numbers, and the next
+refresher, made on newer data, has new ones. From there ``cxkit release``,
+``collect``, ``grade``, ``feedback`` and ``report`` work on it as on a workshop.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import random
+import shutil
+import string
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from cxkit.course.directory import Course
+from cxkit.errors import CxkitError, close_match
+
+BANKS = Path(__file__).with_name("refreshers")
+PREFIX = "refresher-"
+DATA_FOLDER = "data"
+QUESTIONS = (3, 5)  # a refresher asks at least 3 and at most 5 questions
+REQUIRED = ("id", "title", "tables", "answer", "text", "reference", "check", "explorer", "read")
+OPTIONAL = ("points", "options", "vary")
+KERNEL = Path(__file__).parents[1] / "kernelspec" / "kernel.json"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of a bank, its ``$name`` placeholders not yet filled in."""
+
+    id: str
+    title: str
+    tables: tuple[str, ...]
+    answer: str
+    text: str
+    reference: str
+    check: str
+    explorer: str
+    read: dict[str, Any]
+    points: int = 1
+    options: dict[str, str] = field(default_factory=dict)
+    vary: dict[str, list[str]] = field(default_factory=dict)
+
+    def filled(self, chosen: dict[str, str]) -> Question:
+        """The question with each ``$name`` replaced by the option chosen for it."""
+
+        def fill(text: str) -> str:
+            return string.Template(text).safe_substitute(chosen)
+
+        return Question(
+            self.id,
+            fill(self.title),
+            self.tables,
+            self.answer,
+            fill(self.text),
+            fill(self.reference),
+            self.check,
+            self.explorer,
+            json.loads(fill(json.dumps(self.read))),
+            self.points,
+            {k: fill(v) for k, v in self.options.items()},
+            {},
+        )
+
+    def check_call(self) -> str:
+        """The grade cell's call: ``checks.share(answer, expected, name="answer", ...)``."""
+        extra = "".join(f", {key}={value}" for key, value in self.options.items())
+        return f'checks.{self.check}({self.answer}, expected, name="{self.answer}"{extra})'
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A department's questions, and the workshop they refresh."""
+
+    department: str
+    workshop: str
+    title: str
+    questions: tuple[Question, ...]
+    path: Path
+
+
+def banks() -> list[str]:
+    """The departments that have a bank of refresher questions.
+
+    Examples
+    --------
+    >>> "accounting" in banks()
+    True
+    """
+    return sorted(p.stem for p in BANKS.glob("*.toml"))
+
+
+def load_bank(department: str, folder: Path = BANKS) -> Bank:
+    """Read and check a department's bank of questions.
+
+    Raises
+    ------
+    CxkitError
+        For a department without a bank (with the departments that have one), a
+        file that is not TOML, or a question missing a field, naming a table
+        cxkit does not know, a check that does not exist or code that is not Python.
+    """
+    path = folder / f"{department}.toml"
+    if not path.is_file():
+        known = sorted(p.stem for p in folder.glob("*.toml"))
+        raise CxkitError(
+            f'There is no refresher bank for the department "{department}".'
+            f"{close_match(department, known)} Departments with one: {', '.join(known)}."
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise CxkitError(f"The refresher bank {path} is not valid TOML: {err}.") from None
+    for key in ("workshop", "title", "questions"):
+        if key not in raw:
+            raise CxkitError(f'The refresher bank {path} has no "{key}".')
+    questions = tuple(_question(path, n, q) for n, q in enumerate(raw["questions"], start=1))
+    ids = [q.id for q in questions]
+    if len(set(ids)) < len(ids):
+        raise CxkitError(f"The refresher bank {path} uses a question id twice: {', '.join(ids)}.")
+    if len(questions) < QUESTIONS[0]:
+        raise CxkitError(
+            f"The refresher bank {path} has {len(questions)} questions; a refresher asks at "
+            f"least {QUESTIONS[0]}."
+        )
+    return Bank(department, str(raw["workshop"]), str(raw["title"]), questions, path)
+
+
+def _question(path: Path, number: int, raw: dict[str, Any]) -> Question:
+    where = f"Question {number} ({raw.get('id', 'no id')}) of the refresher bank {path}"
+    missing = [key for key in REQUIRED if key not in raw]
+    unknown = [key for key in raw if key not in REQUIRED + OPTIONAL]
+    if missing or unknown:
+        raise CxkitError(
+            f"{where}: "
+            + "; ".join(
+                ([f"missing {', '.join(missing)}"] if missing else [])
+                + ([f"unknown {', '.join(unknown)}"] if unknown else [])
+            )
+            + f". A question has {', '.join(REQUIRED)} and may have {', '.join(OPTIONAL)}."
+        )
+    question = Question(
+        **{k: raw[k] for k in REQUIRED if k != "tables"},
+        tables=tuple(raw["tables"]),
+        points=int(raw.get("points", 1)),
+        options={k: str(v) for k, v in raw.get("options", {}).items()},
+        vary={k: [str(o) for o in v] for k, v in raw.get("vary", {}).items()},
+    )
+    _check_question(question, where)
+    return question
+
+
+def _check_question(question: Question, where: str) -> None:
+    from cxkit import checks
+    from cxkit.data import tables
+
+    if not question.answer.isidentifier() or not question.id.isidentifier():
+        raise CxkitError(f"{where}: id and answer must be Python names, like my_dispute_rate.")
+    unknown = [t for t in question.tables if t not in tables()]
+    if unknown:
+        raise CxkitError(f"{where}: no table {unknown[0]!r}.{close_match(unknown[0], tables())}")
+    if not callable(getattr(checks, question.check, None)) or question.check.startswith("_"):
+        raise CxkitError(f"{where}: cxkit.checks has no check {question.check!r}.")
+    if any(not options for options in question.vary.values()):
+        raise CxkitError(f"{where}: every entry of vary needs at least one option.")
+    sample = {name: options[0] for name, options in question.vary.items()}
+    filled = question.filled(sample)
+    for label, code in [
+        ("reference", filled.reference),
+        ("explorer", filled.explorer),
+        *((f"option {k}", v) for k, v in filled.options.items()),
+    ]:
+        try:
+            ast.parse(code, mode="eval")
+        except SyntaxError as err:
+            raise CxkitError(
+                f"{where}: its {label} is not a Python expression ({err.msg})."
+            ) from None
+    if "$" in filled.text + filled.reference:
+        raise CxkitError(f"{where}: a $name in its text or reference is not in vary.")
+    if "settings" not in question.read and "compare" not in question.read:
+        raise CxkitError(
+            f"{where}: read needs settings (the explorer's setting that shows the answer) "
+            "or compare and pick (the control whose options a participant compares)."
+        )
+
+
+@dataclass
+class Made:
+    """What :func:`make` wrote: the assignment's name, its notebook and its data."""
+
+    name: str
+    notebook: Path
+    tables: list[Path]
+    questions: list[Question]
+
+    def summary(self) -> str:
+        asked = "\n".join(f"  {n}. {q.title}" for n, q in enumerate(self.questions, start=1))
+        return (
+            f"Made {self.name} ({len(self.questions)} questions):\n{asked}\n"
+            f"Data: {', '.join(p.name for p in self.tables)} in "
+            f"{self.notebook.parent / DATA_FOLDER}.\n"
+            f"Next: cxkit release {self.name}, then collect, grade, feedback and report as "
+            "for a workshop."
+        )
+
+
+def choose(bank: Bank, count: int, seed: str) -> list[Question]:
+    """``count`` questions of ``bank`` in the bank's order, each with its options drawn.
+
+    The same ``seed`` draws the same questions and options.
+    """
+    low, high = QUESTIONS
+    if not low <= count <= high:
+        raise CxkitError(f"A refresher asks {low} to {high} questions, not {count}.")
+    if count > len(bank.questions):
+        raise CxkitError(
+            f"The {bank.department} bank has {len(bank.questions)} questions; ask at most "
+            "that many."
+        )
+    rng = random.Random(seed)
+    picked = sorted(rng.sample(range(len(bank.questions)), count))
+    questions = []
+    for index in picked:
+        question = bank.questions[index]
+        chosen = {name: rng.choice(options) for name, options in sorted(question.vary.items())}
+        questions.append(question.filled(chosen))
+    return questions
+
+
+def make(
+    course: Course,
+    department: str,
+    data: Path | None = None,
+    count: int = 4,
+    day: date | None = None,
+    seed: str | None = None,
+) -> Made:
+    """Write ``source/refresher-<department>-<date>/`` into the course: the notebook and its data.
+
+    Parameters
+    ----------
+    course : Course
+        The course to write into.
+    department : str
+        A department with a bank (:func:`banks`).
+    data : path, optional
+        The company's newest data, a folder of the tables as CSV files; by default the sample.
+    count : int, default 4
+        How many questions, 3 to 5.
+    day : date, optional
+        The refresher's date, in its name; by default today (UTC).
+    seed : str, optional
+        What draws the questions and their options; by default the department and the date.
+
+    Raises
+    ------
+    CxkitError
+        For an unknown department, a data folder whose tables cannot be read, a
+        question the data cannot answer, or a refresher of that name already made.
+    """
+    from cxkit.data.load import load, sample_dir
+
+    bank = load_bank(department)
+    day = day or datetime.now(UTC).date()
+    name = f"{PREFIX}{department}-{day.isoformat()}"
+    target = course.folder("source") / name
+    if target.exists():
+        raise CxkitError(
+            f"{target} already exists: a refresher for {department} was made on {day}. "
+            "Release that one, or pass another --date to make a new one."
+        )
+    folder = Path(data) if data is not None else sample_dir()
+    if not folder.is_dir():
+        raise CxkitError(f"The data folder {folder} does not exist. Give the folder of CSV files.")
+    questions = choose(bank, count, seed or name)
+    needed = sorted({t for q in questions for t in q.tables})
+    frames = {table: load(table, folder) for table in needed}  # a clear error for bad data
+    for question in questions:
+        _answerable(question, frames, folder)
+    notebook = refresher_notebook(bank, questions, day)
+    (target / DATA_FOLDER).mkdir(parents=True)
+    copied = []
+    for table in needed:
+        copied.append(Path(shutil.copy2(folder / f"{table}.csv", target / DATA_FOLDER)))
+    path = target / f"refresher_{department}.ipynb"
+    nbformat.write(notebook, path)
+    return Made(name, path, copied, questions)
+
+
+def _answerable(question: Question, frames: dict[str, Any], folder: Path) -> None:
+    """Compute the question's answer on the data; a clear error when the data cannot give one."""
+    import cxkit
+
+    namespace = {"cxkit": cxkit, **{t: f.copy() for t, f in frames.items()}}
+    try:
+        value = eval(question.reference, namespace)  # the bank's own expression, not user input
+    except Exception as err:  # any failure is the data's or the bank's: say which question
+        raise CxkitError(
+            f'The data in {folder} cannot answer the question "{question.title}" '
+            f"({type(err).__name__}: {err}). Check that its tables hold what the sample's do, "
+            "or make the refresher again (another --seed draws other questions)."
+        ) from None
+    if value is None or (isinstance(value, float) and value != value):
+        raise CxkitError(
+            f'The data in {folder} gives no answer to "{question.title}" (nothing to count). '
+            "Make the refresher again with another --seed, or on data with more rows."
+        )
+
+
+def _meta(grade_id: str, **flags: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {"grade": False, "solution": False, "locked": True}
+    base["schema_version"] = 3
+    base.update(flags)
+    base["grade_id"] = grade_id
+    return {"nbgrader": dict(sorted(base.items()))}
+
+
+def refresher_notebook(bank: Bank, questions: list[Question], day: date) -> Any:
+    """The refresher as an nbgrader source notebook, laid out like a workshop."""
+    total = sum(q.points for q in questions)
+    tables = sorted({t for q in questions for t in q.tables})
+    cells = [
+        new_markdown_cell(_intro(bank, questions, total, day), metadata=_meta("intro")),
+        new_code_cell(
+            "import cxkit\nfrom cxkit import checks\n\nchecks.start()  # short notes and hints",
+            metadata=_meta("setup"),
+        ),
+        new_code_cell(
+            "# The data this refresher was made on, copied beside the notebook.\n"
+            f'data_dir = "{DATA_FOLDER}"',
+            metadata={"tags": ["parameters"]},
+        ),
+        new_code_cell(
+            "\n".join(f'{t} = cxkit.load("{t}", data_dir)' for t in tables),
+            metadata=_meta("load_data"),
+        ),
+    ]
+    for number, question in enumerate(questions, start=1):
+        cells += _question_cells(number, question)
+    cells.append(
+        new_markdown_cell(
+            "## Done\n\nSave the notebook and hand it in the way you handed in the workshop. "
+            "Your facilitator sees how the team did on each question, and which ones to go "
+            "over again together.",
+            metadata=_meta("done"),
+        )
+    )
+    notebook = new_notebook(cells=cells)
+    spec = json.loads(KERNEL.read_text(encoding="utf-8"))
+    notebook.metadata["kernelspec"] = {
+        "display_name": spec["display_name"],
+        "language": spec["language"],
+        "name": "cxkit",
+    }
+    notebook.metadata["language_info"] = {"name": "python"}
+    for n, cell in enumerate(notebook.cells):
+        cell["id"] = (
+            cell.metadata.get("nbgrader", {}).get("grade_id", f"cell-{n}").replace("_", "-")
+        )
+    return notebook
+
+
+def _intro(bank: Bank, questions: list[Question], total: int, day: date) -> str:
+    return (
+        f"# Refresher · {bank.department} · {day.isoformat()}\n\n"
+        f"**Who it is for:** {bank.department}, some weeks after workshop {bank.workshop} "
+        f'("{bank.title}").\n\n'
+        f"**Time:** about 10 minutes: {len(questions)} questions, {total} points, on the "
+        "company's newest data, so the numbers are not the ones you found in the workshop.\n\n"
+        "Run the first cells (Run → Run All Cells is fine), then answer each question in one of "
+        "two ways: write the line of code, or, without code, choose what the question asks in "
+        "the explorer above its answer cell, read the value it shows, and type it in place of "
+        '`None` (a word in quotes, like `"friendly"`). The check under each answer says at '
+        "once whether it is right."
+    )
+
+
+def _question_cells(number: int, question: Question) -> list[Any]:
+    gid, explorer = question.id, f"{question.id}_explorer"
+    points = "1 point" if question.points == 1 else f"{question.points} points"
+    answer = question.answer
+    return [
+        new_markdown_cell(
+            f"### Question {number} · {question.title} ({points})\n\n{question.text}\n\n"
+            f"Without code: choose it in the explorer below, then type the value it shows "
+            f"as `{answer}`.",
+            metadata=_meta(f"{gid}_question"),
+        ),
+        new_code_cell(
+            f"{explorer} = {question.explorer}\n{explorer}", metadata=_meta(f"{gid}_explorer")
+        ),
+        new_code_cell(
+            f"{answer} = None\n### BEGIN SOLUTION\n{answer} = {question.reference}\n"
+            f"### END SOLUTION\n{answer}",
+            metadata=_meta(gid, solution=True, locked=False),
+        ),
+        new_code_cell(
+            f'"""Check that {answer} is right: {question.title}"""\n'
+            f"expected = {question.reference}\n{question.check_call()}",
+            metadata=_meta(f"{gid}_check", grade=True, points=question.points),
+        ),
+    ]
+
+
+def is_refresher(workshop: str) -> bool:
+    """Whether an assignment is a refresher, by its name.
+
+    Examples
+    --------
+    >>> is_refresher("refresher-accounting-2027-01-15"), is_refresher("01-accounting-finance")
+    (True, False)
+    """
+    return workshop.startswith(PREFIX)
+
+
+def refresher_parts(workshop: str) -> tuple[str, str]:
+    """A refresher's department and date, from its name.
+
+    Examples
+    --------
+    >>> refresher_parts("refresher-it-2027-01-15")
+    ('it', '2027-01-15')
+    """
+    rest = workshop[len(PREFIX) :]
+    return rest[:-11], rest[-10:]
