@@ -200,6 +200,21 @@ def _grade(args: argparse.Namespace) -> int:
     workshop = course.workshop(args.workshop)
     if args.due:
         _set_due(course, [workshop], args.due)
+    if args.watch:
+        from cxkit.course.watch import watch
+
+        if args.force:
+            raise CxkitError(
+                "--force regrades everything once; the watch grades what is new. Run "
+                f"`cxkit grade {workshop} --force` first, then `cxkit grade {workshop} --watch`."
+            )
+        watch(course, workshop, settings, hand_ins=args.hand_ins, scheduler=args.scheduler)
+        return 0
+    if args.hand_ins is not None:
+        raise CxkitError(
+            f"--hand-ins is for --watch. To grade a folder of hand-ins once, run "
+            f"`cxkit collect {args.hand_ins}`, then `cxkit grade {workshop}`."
+        )
     grade(
         course,
         workshop,
@@ -380,6 +395,21 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="regrade what is already graded")
     grade.add_argument("--due", help='set the due date first, "YYYY-MM-DD HH:MM" in UTC')
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep grading as participants hand in (from the workshop room if the course has "
+        "one, --hand-ins, and submitted/): each one's feedback at once, the report kept up to "
+        "date; stop with Ctrl-C",
+    )
+    grade.add_argument(
+        "--hand-ins",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help="with --watch: a folder where hand-ins arrive (zips of cxkit submit, folders, "
+        "notebooks), collected as cxkit collect does",
+    )
     grade.add_argument(
         "--scheduler",
         metavar="tcp://HOST:PORT",

@@ -25,6 +25,7 @@ feedback would go, by nbconvert's HTML exporter with the kit's template
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 from typing import Any
 
@@ -47,14 +48,26 @@ Grades = dict[str, tuple[float | None, float]]  # grade id: (score, None while p
 
 def write_feedback(course: Course, workshop: str) -> list[Path]:
     """Write one feedback page per participant and notebook; return the files written."""
-    outcomes = load_outcomes(course, workshop)
     written = []
-    for pid, outcome in sorted(outcomes.items()):
-        for notebook in course.notebooks(workshop):
-            target = course.folder("feedback") / pid / workshop / f"{notebook}.html"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_page(course, workshop, pid, notebook, outcome), encoding="utf-8")
-            written.append(target)
+    for _, outcome in sorted(load_outcomes(course, workshop).items()):
+        written += write_participant_feedback(course, workshop, outcome)
+    return written
+
+
+def write_participant_feedback(course: Course, workshop: str, outcome: Outcome) -> list[Path]:
+    """Write the feedback pages of one participant, one per notebook; return the files.
+
+    Each page replaces the one before only when complete, so a participant
+    fetching it, or a stop in the middle, never finds half a page.
+    """
+    pid, written = outcome.participant, []
+    for notebook in course.notebooks(workshop):
+        target = course.folder("feedback") / pid / workshop / f"{notebook}.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+        partial.write_text(_page(course, workshop, pid, notebook, outcome), encoding="utf-8")
+        os.replace(partial, target)
+        written.append(target)
     return written
 
 
