@@ -21,9 +21,11 @@ import pandas as pd
 from cxkit.data import story as S
 from cxkit.data.dictionary import dictionary
 from cxkit.data.schema import SCHEMAS
+from cxkit.data.simulate.after import after_chunk, planted
 from cxkit.data.simulate.company import chunk_tables, fixed_tables
 from cxkit.data.simulate.core import Chunk
 from cxkit.data.simulate.staff import simulate_employees
+from cxkit.data.simulate.surveys import surveys_table
 
 CHUNK = 25_000  # customers generated at a time
 SIZES = {"sample": S.SAMPLE_CUSTOMERS, "large": S.LARGE_CUSTOMERS}
@@ -50,6 +52,13 @@ class _Writer:
         )
         self.started.add(table)
         self.counts[table] = self.counts.get(table, 0) + len(frame)
+
+
+def _check_size(size: str) -> None:
+    if size not in SIZES:
+        from cxkit.errors import CxkitError
+
+        raise CxkitError(f'Unknown size "{size}": choose one of {", ".join(SIZES)}.')
 
 
 def generate(
@@ -85,10 +94,7 @@ def generate(
     >>> rows["customers"]
     1500
     """
-    if size not in SIZES:
-        from cxkit.errors import CxkitError
-
-        raise CxkitError(f'Unknown size "{size}": choose one of {", ".join(SIZES)}.')
+    _check_size(size)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     writer = _Writer(folder)
@@ -110,3 +116,72 @@ def generate(
     text = dictionary(writer.counts, size, seed)
     (folder / "README.md").write_text(text, encoding="utf-8", newline="\n")
     return writer.counts
+
+
+def generate_after(
+    out: str | os.PathLike[str],
+    size: str = "sample",
+    seed: int = S.DEFAULT_SEED,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Write the months after the workshops: one survey export a month, and the workshop dates.
+
+    The company of ``size`` and ``seed`` (as :func:`generate` writes it) is
+    replayed up to its surveys, and the months from the day after
+    ``story.PERIOD_END`` to ``story.AFTER_END`` are drawn from random streams of
+    their own (:mod:`cxkit.data.simulate.after`): nothing of the period changes.
+    ``out`` receives ``surveys_YYYY-MM.csv`` per month (the columns of
+    ``surveys.csv``; response ids ``A...``) and ``workshops.csv`` (each
+    department's workshop date, ``story.WORKSHOP_DATES``). Put them beside the
+    company's files and a pulse reads them as exports that kept arriving.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The planted change per survey type and measure, from
+        ``story.COMMITMENT_KEPT_FROM`` on: ``without``, ``with`` and ``planted``
+        (see :func:`cxkit.data.simulate.after.planted`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> changes = generate_after(tempfile.mkdtemp())
+    >>> row = changes[(changes["survey_type"] == "post_invoice") & (changes["metric"] == "nps")]
+    >>> bool(row["planted"].iloc[0] > 10)
+    True
+    """
+    _check_size(size)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    employees = simulate_employees(rng)  # the same staff as the period's: tickets need agents
+    total = SIZES[size]
+    chunk_seeds = np.random.SeedSequence([seed, 1]).spawn((total + CHUNK - 1) // CHUNK)
+    replayed: dict[str, int] = {}
+    answered: dict[str, int] = {}
+    sums = []
+    started: set[Path] = set()
+    for number, start in enumerate(range(0, total, CHUNK)):
+        n = min(CHUNK, total - start)
+        chunk = Chunk(np.random.default_rng(chunk_seeds[number]), start, n, employees, replayed)
+        customers, after, expected = after_chunk(chunk, answered)
+        sums.append(expected)
+        table = surveys_table(after, customers)[SCHEMAS["surveys"].names]
+        month = table["response_date"].str.slice(0, 7)
+        for name, rows in table.groupby(month.to_numpy(), sort=True):
+            path = folder / f"surveys_{name}.csv"
+            rows.to_csv(
+                path,
+                index=False,
+                mode="a" if path in started else "w",
+                header=path not in started,
+                lineterminator="\n",
+            )
+            started.add(path)
+        if progress is not None:
+            progress(start + n, total)
+    schedule = pd.DataFrame(
+        {"department": list(S.WORKSHOP_DATES), "workshop_date": list(S.WORKSHOP_DATES.values())}
+    )
+    schedule.to_csv(folder / "workshops.csv", index=False, lineterminator="\n")
+    return planted(pd.concat(sums, ignore_index=True))

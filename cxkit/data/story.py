@@ -87,3 +87,31 @@ DRIVERS = {
     "price": (3.4, 0.15),
     "website": (4.0, 0.05),
 }
+
+# --- After the workshops: the months that follow ---------------------------------
+# Every department had its workshop in the last days of the period above. The six
+# months after it are generated on demand, one survey export a month
+# (cxkit.data.generate.generate_after), from random streams of their own, so the
+# period above never changes. Their survey invitations are drawn from those of the
+# last AFTER_DRAWN_FROM_DAYS days of the period, answered afresh: without a planted
+# change, a touchpoint's numbers after the workshop are those before it, give or take chance.
+WORKSHOP_DATES = {  # each department's workshop: a pulse's baseline ends here
+    "marketing": "2026-06-22",
+    "product": "2026-06-23",
+    "logistics": "2026-06-24",
+    "customer_service": "2026-06-25",
+    "legal": "2026-06-26",
+    "it": "2026-06-29",
+    "people": "2026-06-29",
+    "accounting": "2026-06-30",
+}
+AFTER_END = "2026-12-31"  # the last day of the after period (it starts the day after PERIOD_END)
+AFTER_DRAWN_FROM_DAYS = 180
+# Accounting kept its commitment: from this day every late invoice gets the friendly
+# reminder letter (no final demand any more), and the invoice says in plain words
+# what it is for, when it is due and whom to call.
+COMMITMENT_KEPT_FROM = "2026-07-01"
+PLAIN_INVOICE_EFFECT = 1.2  # post-invoice experience from then (FINAL_DEMAND_EFFECT is gone)
+# Logistics committed to calling customers before a late delivery, but the warehouses
+# changed nothing: delivery answers after the workshop are drawn as before (the
+# negative control: a pulse must say "can't tell yet" there).

@@ -43,6 +43,7 @@ from cxkit.scorecard.mapping import (
     describe_period,
     duplicates,
     hash_ids,
+    locate,
     parse_period,
     read_mapping,
     read_table,
@@ -203,26 +204,36 @@ def _check_surveys(
         )
     if "response_key" in surveys:
         count, where = duplicates(surveys.pop("response_key").to_numpy())
-        if count and "response_id" not in tm.columns:
-            problems.add(
-                file,
-                "",
-                "has repeated rows: the same time and the same answers (the export has no "
-                "response id, so a response is known by these)",
-                "remove the repeated rows (an export downloaded twice and pasted together?)",
-                where + int(surveys.attrs["first_line"]),
-                count=count,
-            )
-        elif count:
-            problems.add(
-                file,
-                tm.columns["response_id"],
-                "has duplicate response ids",
+        if not count:
+            return
+        if "response_id" in tm.columns:
+            column = tm.columns["response_id"]
+            what = "has duplicate response ids"
+            fix = (
                 "each response must appear once: remove the repeated rows (an export run "
-                "twice?) or give them their own ids",
-                where + int(surveys.attrs["first_line"]),
-                values_at(data_dir, tm, "response_id", where),
-                count,
+                "twice, or one month's export saved under two names?) or give them their own ids"
+            )
+            examples = values_at(data_dir, tm, "response_id", where)
+        else:
+            column, examples = "", [""] * len(where)
+            what = (
+                "has repeated rows: the same time and the same answers (the export has no "
+                "response id, so a response is known by these)"
+            )
+            fix = "remove the repeated rows (an export downloaded twice and pasted together?)"
+        places = locate(surveys, where)
+        for shown in dict.fromkeys(f for f, _ in places):
+            mine = [i for i, (f, _) in enumerate(places) if f == shown]
+            lines = [places[i][1] for i in mine]
+            quoted = [examples[i] for i in mine] if column else []
+            problems.add(
+                shown,
+                column,
+                what,
+                fix,
+                lines,
+                quoted,
+                count if len(places) == len(mine) else len(mine),
             )
 
 

@@ -49,6 +49,10 @@ FREE_TEXT = {("surveys", "touchpoint"), ("surveys", "survey_type"), ("touchpoint
 DEPARTMENT_COLUMNS = {"department", "from_department", "to_department"}
 TOP_KEYS = {"name", "region", "departments", "own_departments", "touchpoint_owners", *TABLES}
 TABLE_KEYS = {"file", "skip_rows", "columns", "constants", "dates", "scales", "values"}
+# without a mapping, survey responses are surveys.csv and any later export beside it
+# (surveys_2026-07.csv ...): a month's export added to the folder is read with the others
+DEFAULT_FILES = {"surveys": "surveys*.csv"}
+GLOB = "*?["
 GUESSES = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 _SHOWN = 5
 
@@ -253,9 +257,9 @@ def read_mapping(path: Path | None, data_dir: Path, problems: Problems) -> Mappi
     """
     if path is None:
         tables = {
-            t: TableMapping(t, f"{t}.csv", {c: c for c in SCHEMAS[t].names})
+            t: TableMapping(t, DEFAULT_FILES.get(t, f"{t}.csv"), {c: c for c in SCHEMAS[t].names})
             for t in TABLES
-            if (data_dir / f"{t}.csv").is_file()
+            if export_files(data_dir, DEFAULT_FILES.get(t, f"{t}.csv"))
         }
         return Mapping(tables=tables)
     raw = _load_file(path)
@@ -373,29 +377,49 @@ def _table_mapping(
         scale = _scale(table, name, col, raw_scale, problems, src)
         if scale is not None:
             tm.scales[name] = scale
-    path = data_dir / file
-    if not path.is_file():
+    paths = export_files(data_dir, file)
+    if not paths:
         problems.add(
             f"{data_dir.name}/{file}",
             "",
-            "does not exist",
+            "matches no file" if any(c in file for c in GLOB) else "does not exist",
             f'put the export there, or correct "file" under [{table}] in {src}.',
         )
         return tm
-    header = _header(path)
+    header = _header(paths[0])
     for name in schema.names:  # columns the export already names as cxkit does
         if name not in tm.columns and name not in tm.constants and name in header:
             tm.columns[name] = name
-    for cx, theirs in tm.columns.items():
-        if theirs not in header:
-            problems.add(
-                src,
-                f"{table}.columns.{cx}",
-                f'names "{theirs}", which is not a column of {file}',
-                f"use one of the file's columns: {', '.join(header[:20])}."
-                f"{close_match(theirs, header)}",
-            )
+    for path in paths:
+        header = _header(path)
+        for cx, theirs in tm.columns.items():
+            if theirs not in header:
+                problems.add(
+                    src,
+                    f"{table}.columns.{cx}",
+                    f'names "{theirs}", which is not a column of {path.name}',
+                    f"use one of the file's columns: {', '.join(header[:20])}."
+                    f"{close_match(theirs, header)}",
+                )
     return tm
+
+
+def export_files(data_dir: Path, file: str) -> list[Path]:
+    """The files of one table: ``file`` itself, or every file its pattern matches, by name.
+
+    A pattern (``responses-*.csv``) reads exports that keep arriving: next month's
+    file, dropped into the folder, is read with the others.
+
+    Examples
+    --------
+    >>> from cxkit.data.load import sample_dir
+    >>> [p.name for p in export_files(sample_dir(), "surveys*.csv")]
+    ['surveys.csv']
+    """
+    if any(c in file for c in GLOB):
+        return sorted(p for p in data_dir.glob(file) if p.is_file())
+    path = data_dir / file
+    return [path] if path.is_file() else []
 
 
 def _scale(
@@ -476,19 +500,51 @@ def read_table(
     in ``problems`` with the file's line numbers (header = line 1).
     Returns None when the file cannot be read at all.
     """
-    schema = SCHEMAS[tm.table]
-    path = data_dir / tm.file
-    shown = f"{data_dir.name}/{tm.file}"
-    if not path.is_file():
+    paths = export_files(data_dir, tm.file)
+    if not paths:
         return None
-    if path.stat().st_size == 0:
-        problems.add(shown, "", "is empty (0 bytes)", "export the table again with its data.")
-        return None
-    present = [c for c in wanted if c in tm.columns and tm.columns[c] in _header(path)]
+    header = _header(paths[0])
+    present = [c for c in wanted if c in tm.columns and tm.columns[c] in header]
     source_cols = list(dict.fromkeys(tm.columns[c] for c in present))
     if not source_cols:
         return None
     parts: list[dict[str, pd.Series]] = []  # column by column: see _join
+    files: list[tuple[str, int]] = []  # each file read, and its rows
+    for path in paths:
+        shown = f"{data_dir.name}/{path.name}"
+        rows = _read_file(path, shown, tm, mapping, present, problems, chunksize, slim, parts)
+        if rows is None:
+            return None
+        files.append((shown, rows))
+    if not parts:
+        return None
+    frame = _join(parts)
+    for name, value in tm.constants.items():
+        if name in wanted and name not in frame:
+            frame[name] = pd.Categorical([value] * len(frame))
+    frame.attrs["first_line"] = 2 + tm.skip_rows
+    frame.attrs["file"] = files[0][0] if len(files) == 1 else f"{data_dir.name}/{tm.file}"
+    frame.attrs["files"] = files
+    return frame
+
+
+def _read_file(
+    path: Path,
+    shown: str,
+    tm: TableMapping,
+    mapping: Mapping,
+    present: list[str],
+    problems: Problems,
+    chunksize: int,
+    slim: Callable[[pd.DataFrame], pd.DataFrame] | None,
+    parts: list[dict[str, pd.Series]],
+) -> int | None:
+    """Read one file of a table into ``parts``; its rows, or None when it cannot be read."""
+    if path.stat().st_size == 0:
+        problems.add(shown, "", "is empty (0 bytes)", "export the table again with its data.")
+        return None
+    schema = SCHEMAS[tm.table]
+    source_cols = list(dict.fromkeys(tm.columns[c] for c in present))
     rows = 0
     start = 2 + tm.skip_rows  # the first data row's line number
     try:
@@ -503,7 +559,7 @@ def read_table(
             piece = slim(out) if slim else out
             parts.append({str(c): piece[c] for c in piece.columns})
             rows += len(piece)
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
         problems.add(
             shown,
             "",
@@ -511,16 +567,30 @@ def read_table(
             'save it as "CSV UTF-8 (comma delimited)" and try again.',
         )
         return None
-    if not parts or rows == 0:
+    if rows == 0:
         problems.add(shown, "", "has a header but no rows", "export the table again with its data.")
         return None
-    frame = _join(parts)
-    for name, value in tm.constants.items():
-        if name in wanted and name not in frame:
-            frame[name] = pd.Categorical([value] * len(frame))
-    frame.attrs["first_line"] = 2 + tm.skip_rows
-    frame.attrs["file"] = shown
-    return frame
+    return rows
+
+
+def locate(frame: pd.DataFrame, positions: np.ndarray) -> list[tuple[str, int]]:
+    """Where rows of a table read by :func:`read_table` come from: (file, spreadsheet line).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"x": range(5)})
+    >>> frame.attrs = {"first_line": 2, "files": [("a.csv", 3), ("b.csv", 2)]}
+    >>> locate(frame, np.array([0, 4]))
+    [('a.csv', 2), ('b.csv', 3)]
+    """
+    files = frame.attrs.get("files") or [(frame.attrs["file"], len(frame))]
+    ends = np.cumsum([rows for _, rows in files])
+    out = []
+    for position in positions:
+        number = int(np.searchsorted(ends, position, side="right"))
+        before = int(ends[number - 1]) if number else 0
+        out.append((files[number][0], int(position) - before + int(frame.attrs["first_line"])))
+    return out
 
 
 def _join(parts: list[dict[str, pd.Series]]) -> pd.DataFrame:
@@ -773,9 +843,12 @@ def duplicates(keys: np.ndarray) -> tuple[int, np.ndarray]:
 
 def values_at(data_dir: Path, tm: TableMapping, name: str, positions: np.ndarray) -> list[str]:
     """Read one column again to quote the values at some row positions (for messages)."""
-    path = data_dir / tm.file
     column = tm.columns[name]
-    values = pd.concat(chunk[column] for chunk in _chunks(path, [column], tm.skip_rows, 500_000))
+    values = pd.concat(
+        chunk[column]
+        for path in export_files(data_dir, tm.file)
+        for chunk in _chunks(path, [column], tm.skip_rows, 500_000)
+    )
     return [str(v) for v in values.iloc[positions]]
 
 

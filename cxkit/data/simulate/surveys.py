@@ -176,13 +176,15 @@ def _after_invoice(rng: np.random.Generator, invoices: pd.DataFrame) -> pd.DataF
     """After the invoice is paid (or three weeks after it was sent)."""
     pi = invoices[rng.random(len(invoices)) < 0.15]
     demand_i = (pi["template"] == "final_demand").to_numpy()
-    return _asked(
+    asked = _asked(
         "post_invoice",
         pi["customer"],
         pi["paid"].fillna(pi["issue"] + 20) + 1,
         S.DISPUTE_EFFECT * pi["disputed"].to_numpy() + S.FINAL_DEMAND_EFFECT * demand_i,
         np.select([pi["disputed"].to_numpy(), demand_i], ["billing", "reminder"], "general"),
     )
+    asked["final_demand"] = demand_i  # for the months after the workshops (simulate.after)
+    return asked
 
 
 def _after_ticket(rng: np.random.Generator, tickets: pd.DataFrame) -> pd.DataFrame:
