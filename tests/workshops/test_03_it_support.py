@@ -177,3 +177,24 @@ def test_the_plan_b_reflections_are_blank_in_the_release():
         assert cell.source.strip() == "YOUR ANSWER HERE"
         source = next(c for c in SOURCE.cells if meta(c).get("grade_id") == gid)
         assert source.source.startswith("*Example answer.*")
+
+
+@pytest.mark.slow
+def test_the_csat_explorer_offers_the_threshold_of_the_parameters_cell():
+    """With slow_fix_hours = 6, does exercise 6's explorer offer 6 and show the checked CSAT?
+
+    Without code, the slow group is made by the explorer, not by the
+    participant's label: at the threshold of the parameters cell it must hold
+    the same answers, and show the CSAT the check wants, rounded.
+    """
+    variables, outcomes = solve(SOURCE, {"slow_fix_hours": 6})
+    assert outcomes["csat_by_fix_check"] == ""
+    explorer = variables["csat_after_fix"]
+    assert explorer.controls["slow_fix_hours"] == [2, 4, 6, 8]
+    shown, checked = explorer.set(slow_fix_hours=6).shown, variables["csat_by_fix"]
+    assert shown.loc["slow IT fix", "n"] == checked.loc["slow IT fix", "n"]
+    assert shown.loc["slow IT fix", "value"] == round(variables["csat_slow"], 1)
+    assert (
+        explorer.set(slow_fix_hours=2).shown.loc["slow IT fix", "n"]
+        > checked.loc["slow IT fix", "n"]
+    )
