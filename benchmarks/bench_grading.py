@@ -1,18 +1,23 @@
 """Grading throughput: ``cxkit grade`` against plain ``nbgrader autograde``, then on Dask.
 
 Part 1 grades the same simulated submissions of workshop 00 (correct, partly
-wrong, blank and late hand-ins; 100 by default) with plain ``nbgrader
-autograde`` and with ``cxkit grade``, in one run on this machine. Part 2 grades
+wrong, blank and late hand-ins) with plain ``nbgrader autograde`` and with
+``cxkit grade``, in one run on this machine, at each size asked for: a room
+(40) and a large cohort (200) by default. Part 2 grades
 a larger cohort (1,000 by default) on a local Dask cluster of two single-thread
 workers through ``cxkit grade --scheduler``. Local grading uses ``cxkit grade``'s
 default number of workers (one more than the cores).
 
 For each it prints seconds, submissions per minute, peak memory of the whole
-process tree (grader, workers, kernels; sampled every 0.1 s), and how the time
-divides: participants' cells against everything else. Asserts nothing.
+process tree (grader, workers, kernels; sampled every 0.1 s), how the time
+divides (participants' cells against everything else), the CPU seconds per
+submission of the grading process (less noisy than seconds on a shared
+machine), the ratio against plain nbgrader and whether every score is the
+same. Asserts nothing.
 
-Sizes: ``CXKIT_BENCH_SUBMISSIONS`` and ``CXKIT_BENCH_DASK_SUBMISSIONS``
-(0 skips that part), e.g. ``make bench ARGS=grading CXKIT_BENCH_DASK_SUBMISSIONS=0``.
+Sizes: ``CXKIT_BENCH_SUBMISSIONS`` (comma-separated, ``40,200`` by default) and
+``CXKIT_BENCH_DASK_SUBMISSIONS`` (0 skips either part), e.g.
+``make bench ARGS=grading CXKIT_BENCH_SUBMISSIONS=40 CXKIT_BENCH_DASK_SUBMISSIONS=0``.
 """
 
 from __future__ import annotations
@@ -43,8 +48,9 @@ WORKSHOP = "00-foundations"
 KINDS = ("correct", "partly", "blank", "late")
 
 
-def _size(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+def _sizes(name: str, default: str) -> list[int]:
+    """The sizes in an environment variable such as ``"40,200"`` (0 or empty: none)."""
+    return [int(n) for n in os.environ.get(name, default).split(",") if n.strip() and int(n)]
 
 
 def _course(root: Path, size: int) -> Course:
@@ -135,28 +141,31 @@ def _split(outcomes: dict, seconds: float, timings: dict[str, float], workers: i
     )
 
 
+def _throughput(root: Path, size: int, workers: int) -> None:
+    ours, plain = _course(root / "ours", size), _course(root / "plain", size)
+    print(f"grading {size} submissions of {WORKSHOP} on {os.cpu_count()} cores:")
+    t_plain, mb_plain = _plain(plain)
+    _line("nbgrader autograde", size, t_plain, mb_plain)
+    cpu = time.process_time()
+    t_ours, mb_ours, outcomes, timings = _ours(ours, workers=workers)
+    cpu = time.process_time() - cpu
+    _line(f"cxkit grade --workers {workers}", size, t_ours, mb_ours)
+    _split(outcomes, t_ours, timings, workers)
+    print(f"    the grading process used {cpu / size:.3f} CPU s per submission")
+    print(f"  throughput ratio (cxkit / nbgrader) at {size}: {t_plain / t_ours:.2f}x")
+    scored = {p: o.score for p, o in outcomes.items()}
+    with plain.gradebook() as gradebook:
+        theirs = {s.student.id: s.score for s in gradebook.assignment_submissions(WORKSHOP)}
+    print(f"  identical scores at {size}: {scored == theirs}")
+
+
 def run() -> None:
-    size, dask_size = (
-        _size("CXKIT_BENCH_SUBMISSIONS", 100),
-        _size("CXKIT_BENCH_DASK_SUBMISSIONS", 1000),
-    )
     workers = DEFAULT_WORKERS
     with tempfile.TemporaryDirectory(prefix="cxkit-bench-") as tmp:
-        if size:
-            ours, plain = _course(Path(tmp) / "ours", size), _course(Path(tmp) / "plain", size)
-            print(f"grading {size} submissions of {WORKSHOP} on {os.cpu_count()} cores:")
-            t_plain, mb_plain = _plain(plain)
-            _line("nbgrader autograde", size, t_plain, mb_plain)
-            t_ours, mb_ours, outcomes, timings = _ours(ours, workers=workers)
-            _line(f"cxkit grade --workers {workers}", size, t_ours, mb_ours)
-            _split(outcomes, t_ours, timings, workers)
-            print(f"  throughput ratio (cxkit / nbgrader): {t_plain / t_ours:.2f}x")
-            scored = {p: o.score for p, o in outcomes.items()}
-            with plain.gradebook() as gradebook:
-                theirs = {s.student.id: s.score for s in gradebook.assignment_submissions(WORKSHOP)}
-            print(f"  identical scores: {scored == theirs}")
-        if dask_size:
-            _dask(Path(tmp) / "dask", dask_size, 2)
+        for size in _sizes("CXKIT_BENCH_SUBMISSIONS", "40,200"):
+            _throughput(Path(tmp) / str(size), size, workers)
+        for size in _sizes("CXKIT_BENCH_DASK_SUBMISSIONS", "1000"):
+            _dask(Path(tmp) / f"dask-{size}", size, 2)
 
 
 def _dask(root: Path, size: int, workers: int) -> None:
