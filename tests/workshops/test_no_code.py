@@ -18,7 +18,8 @@ grade id), and in it one entry per variable to type::
 
 and one way to read it: ``value = true`` (the one number or word shown),
 ``cell = [row, column]``, ``lowest = column`` or ``highest = column`` (the row
-whose value is lowest or highest), ``interval = row`` (``ci_low`` and
+whose value is lowest or highest), ``min = column`` or ``max = column`` (the lowest or highest value
+of that column), ``interval = row`` (``ci_low`` and
 ``ci_high`` of that row), or ``rows = column`` (every value of a column of the
 table shown; ``"index"`` for the row names).
 """
@@ -44,7 +45,7 @@ from cxkit.widgets import LookUp
 SPECS = Path(__file__).parent / "no_code"
 NOTEBOOKS = sorted((ROOT / "source").glob("*/*.ipynb"))
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION\n?", re.S)
-READS = ("value", "cell", "lowest", "highest", "interval", "rows")
+READS = ("value", "cell", "lowest", "highest", "min", "max", "interval", "rows")
 WITHOUT_CODE = re.compile(r"without code", re.I)
 
 
@@ -92,8 +93,9 @@ def _read(explorer: LookUp, rule: dict[str, Any]) -> Any:
         column = shown.index if rule["rows"] == "index" else shown[rule["rows"]]
         return [str(v) for v in column]
     values = shown[rule[how]] if isinstance(shown, pd.DataFrame) else shown
-    row = values.idxmin() if how == "lowest" else values.idxmax()
-    return str(row)
+    if how in ("min", "max"):
+        return explorer.read(values.idxmin() if how == "min" else values.idxmax(), rule[how])
+    return str(values.idxmin() if how == "lowest" else values.idxmax())
 
 
 def _answer_without_code(
