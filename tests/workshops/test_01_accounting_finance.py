@@ -13,7 +13,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from notebooks import ROOT, generated, grade_ids, meta, read, read_source, solve, solved
+from notebooks import (
+    ROOT,
+    generated,
+    grade_ids,
+    meta,
+    read,
+    read_source,
+    solve,
+    solve_with,
+    solved,
+)
 
 import cxkit
 from cxkit.data import story
@@ -251,3 +261,31 @@ def test_the_measures_fail_when_the_effects_are_absent_or_reversed(planted):
     assert not 1.5 * DISPUTE_EFFECT <= effect <= 0.5 * DISPUTE_EFFECT
     if planted:
         assert variables["slowest_letter"] == "friendly"
+
+
+def test_the_model_commitment_names_an_accounting_touchpoint_and_a_followed_measure():
+    """Does the model commitment pass, on a touchpoint accounting owns, with a measure the pulse
+    follows?"""
+    from cxkit.commitments import METRICS
+
+    variables, outcomes = solve(SOURCE)
+    commitment, touchpoints = variables["commitment"], variables["touchpoints"]
+    assert outcomes["commitment_check"] == ""
+    owned = touchpoints.loc[touchpoints["department"] == "accounting", "touchpoint"]
+    assert commitment.touchpoint in set(owned)
+    assert commitment.metric in METRICS
+
+
+@pytest.mark.slow
+def test_the_dso_explorer_left_on_the_last_month_end_gets_the_hint_of_that_mistake():
+    """Without code, is the last month end's DSO (the explorer's first setting) refused, with
+    the hint that the average is asked for, while the average's value passes?"""
+    variables, _ = solve(SOURCE)
+    explorer = variables["dso_by_letter"]
+    last = explorer.set(summary="last month end").read("final_demand", "DSO, days")
+    average = explorer.set(summary="average over the month ends").read("final_demand", "DSO, days")
+    assert last != average
+    _, outcomes = solve_with(SOURCE, "dso_by_letter", f"dso_final_demand = {last!r}")
+    assert "the DSO of the last month end only" in outcomes["dso_by_letter_check"]
+    _, outcomes = solve_with(SOURCE, "dso_by_letter", f"dso_final_demand = {average!r}")
+    assert outcomes["dso_by_letter_check"] == ""
