@@ -378,3 +378,26 @@ def test_the_sequence_gives_each_workshop_the_time_its_guide_plans():
         for w in WORKSHOPS
     }
     assert listed == planned
+
+
+def test_who_owns_what_gives_every_touchpoint_its_owner_a_measure_and_a_target():
+    """Does the programme's table list every touchpoint of the data with the department that
+    owns it there, measures the kit has, and workshops that exist?"""
+
+    text = PROGRAMME.read_text(encoding="utf-8")
+    table = text.split("\n## Who owns what\n", 1)[1].split("\n## ", 1)[0]
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in table.splitlines()
+        if line.startswith("| ") and not line.startswith("| touchpoint")
+    ]
+    touchpoints = cxkit.load("touchpoints")
+    assert {r[0]: r[1] for r in rows} == dict(
+        zip(touchpoints["touchpoint"], touchpoints["department"], strict=True)
+    )
+    numbers = {p.name[:2] for p in (ROOT / "source").iterdir() if p.is_dir()}
+    for touchpoint, _, measure, where, target in rows:
+        assert target, f"{touchpoint} has no target"
+        assert set(re.findall(r"\d\d", where)) <= numbers, where
+        for name in re.findall(r"`(\w+)`", measure):
+            assert callable(getattr(cxkit, name)), name
