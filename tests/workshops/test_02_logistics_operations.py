@@ -14,7 +14,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from notebooks import ROOT, grade_ids, meta, read, read_source, solve, solve_retried, solved
+from notebooks import (
+    ROOT,
+    grade_ids,
+    meta,
+    read,
+    read_source,
+    solve,
+    solve_retried,
+    solve_with,
+    solved,
+)
 
 import cxkit
 from cxkit.data import story
@@ -44,7 +54,8 @@ def _effects(linked, column: str) -> dict[str, tuple[float, float]]:
 
 @pytest.mark.slow
 def test_south_dc_keeps_its_promise_less_often(found):
-    """Is South DC's OTIF lower than North DC's, the intervals apart, and the shifts alike?
+    """Is South DC's OTIF lower than North DC's (the lowest_warehouse answer), the intervals apart,
+    and the shifts alike?
 
     The planted late and short rates differ by 11 and 5 points between the
     warehouses; natural lateness (over-promised first orders) adds to both, so
@@ -57,6 +68,7 @@ def test_south_dc_keeps_its_promise_less_often(found):
     north, south = by_warehouse.loc["North DC"], by_warehouse.loc["South DC"]
     assert south["ci_high"] < north["ci_low"]
     assert 5 < north["value"] - south["value"] < 25
+    assert found["lowest_warehouse"] == "South DC"
     assert by_shift["value"].max() - by_shift["value"].min() < 5
     late = 1 - found["halves"]["on_time"]
     planted = story.LATE_RATE["South DC"] - story.LATE_RATE["North DC"]
@@ -148,12 +160,13 @@ def test_a_corrected_label_passes_when_the_cell_is_run_again():
 
     The cell labels every answer "kept" again before the participant's line;
     without that (the labels set apart, once) the second try keeps the first
-    try's wrong labels and fails, as it did before.
+    try's wrong labels: every answer is then "broken", and reading the CSAT of
+    the kept group fails, as the check failed before.
     """
     _, outcomes = solve_retried(SOURCE, "csat_by_promise", WRONG_PROMISE)
     assert outcomes["csat_by_promise_check"] == ""
-    _, before = solve_retried(SOURCE, "csat_by_promise", WRONG_PROMISE, reset_apart=True)
-    assert "misses 1 group(s) (group kept)" in before["csat_by_promise_check"]
+    with pytest.raises(KeyError, match="kept"):
+        solve_retried(SOURCE, "csat_by_promise", WRONG_PROMISE, reset_apart=True)
 
 
 @pytest.mark.slow
@@ -185,3 +198,31 @@ def test_the_reflections_are_blank_in_the_release():
         assert cell.source.strip() == "YOUR ANSWER HERE"
         source = next(c for c in SOURCE.cells if meta(c).get("grade_id") == gid)
         assert source.source.startswith("*Example answer.*")
+
+
+def test_the_model_commitment_names_a_logistics_touchpoint_and_a_followed_measure():
+    """Does the model commitment pass, on a touchpoint logistics owns, with a measure the pulse
+    follows?"""
+    from cxkit.commitments import METRICS
+
+    variables, outcomes = solve(SOURCE)
+    commitment, touchpoints = variables["commitment"], variables["touchpoints"]
+    assert outcomes["commitment_check"] == ""
+    owned = touchpoints.loc[touchpoints["department"] == "logistics", "touchpoint"]
+    assert commitment.touchpoint in set(owned)
+    assert commitment.metric in METRICS
+
+
+@pytest.mark.slow
+def test_the_csat_explorer_set_to_late_only_gets_another_value_that_the_check_refuses():
+    """Without code, is the CSAT read with only lateness counted as broken refused, while the
+    value read with "late or incomplete" passes? (The choice in the explorer matters.)"""
+    variables, _ = solve(SOURCE)
+    explorer = variables["csat_by_label"]
+    late_only = explorer.set(when="late").read("broken", "value")
+    right = explorer.set(when="late or incomplete (not OTIF)").read("broken", "value")
+    assert late_only != right
+    _, outcomes = solve_with(SOURCE, "csat_by_promise", f"csat_broken = {late_only!r}")
+    assert outcomes["csat_by_promise_check"].startswith("CheckFailed: csat_broken")
+    _, outcomes = solve_with(SOURCE, "csat_by_promise", f"csat_broken = {right!r}")
+    assert outcomes["csat_by_promise_check"] == ""
