@@ -187,6 +187,11 @@ def _table(frame: pd.DataFrame) -> Any:
     return cell
 
 
+def _heading(text: str) -> Any:
+    """A section's heading within a department (no anchor: every department has the same four)."""
+    return new_markdown_cell(f"<h3>{text}</h3>")
+
+
 def _note(text: str) -> Any:
     return new_markdown_cell(f"<p class='note'>{text}</p>")
 
@@ -197,7 +202,7 @@ def _percent(done: int, of: int) -> str:
 
 def _workshop_cells(programme: Programme, department: str) -> list[Any]:
     rows = programme.workshops[programme.workshops["department"] == department]
-    cells = [new_markdown_cell("### Workshops")]
+    cells = [_heading("Workshops")]
     if rows["handed_in"].sum() == 0:
         return [*cells, _note("No workshop handed in yet.")]
     shown = rows.assign(
@@ -213,7 +218,7 @@ def _workshop_cells(programme: Programme, department: str) -> list[Any]:
 
 def _refresher_cells(programme: Programme, department: str) -> list[Any]:
     rows = programme.refreshers[programme.refreshers["department"] == department]
-    cells = [new_markdown_cell("### Refreshers: what was retained")]
+    cells = [_heading("Refreshers: what was retained")]
     if rows.empty or rows["graded"].sum() == 0:
         hint = f"make one with <code>cxkit refresher make {escape(department)}</code>"
         return [*cells, _note(f"No refresher yet ({hint}, then release, collect and grade it).")]
@@ -222,7 +227,7 @@ def _refresher_cells(programme: Programme, department: str) -> list[Any]:
 
 
 def _commitment_cells(programme: Programme, department: str) -> list[Any]:
-    cells = [new_markdown_cell("### Commitments")]
+    cells = [_heading("Commitments")]
     table = programme.commitments
     if table is None:
         return [*cells, _note("No commitments collected yet (cxkit commitments WORKSHOP).")]
@@ -230,14 +235,15 @@ def _commitment_cells(programme: Programme, department: str) -> list[Any]:
     if rows.empty:
         return [*cells, _note("No commitments collected from this department yet.")]
     counts = rows["kept"].replace("", "not recorded yet").value_counts()
-    said = ", ".join(f"{n} {kept}" for kept, n in counts.items())
+    order = ("yes", "partly", "no", "not recorded yet")
+    said = ", ".join(f"{counts[kept]} {kept}" for kept in order if kept in counts)
     columns = ["participant", "workshop", "change", "touchpoint", "metric", "target", "by", "kept"]
     summary = f"{len(rows)} commitment(s); kept: {escape(said)}."
     return [*cells, new_markdown_cell(summary), _table(rows[columns])]
 
 
 def _pulse_cells(programme: Programme, department: str) -> list[Any]:
-    cells = [new_markdown_cell("### Committed metrics: how they moved")]
+    cells = [_heading("Committed metrics: how they moved")]
     commitments = programme.commitments
     named = pd.DataFrame(columns=["metric", "touchpoint"])
     if commitments is not None:
@@ -284,14 +290,16 @@ def _overview(programme: Programme) -> pd.DataFrame:
         if programme.commitments is not None:
             theirs = programme.commitments[programme.commitments["department"] == department]
             if len(theirs):
+                partly = (theirs["kept"] == "partly").sum()
                 kept = f"{(theirs['kept'] == 'yes').sum()} of {len(theirs)}"
+                kept += f" ({partly} partly)" if partly else ""
         rows.append(
             {
                 "department": department,
                 "graded in workshops": int(work["graded"].sum()),
-                "last refresher, mean score %": refresh["mean_score"].iloc[-1]
-                if len(refresh)
-                else None,
+                "last refresher, mean score %": (
+                    refresh["mean_score"].iloc[-1] if len(refresh) else "no refresher yet"
+                ),
                 "commitments kept": kept or "none collected",
             }
         )

@@ -49,7 +49,7 @@ from typing import Any
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from cxkit.course.directory import Course
+from cxkit.course.directory import Course, nbgrader_config
 from cxkit.errors import CxkitError, close_match
 
 BANKS = Path(__file__).with_name("refreshers")
@@ -315,6 +315,7 @@ def make(
     frames = {table: load(table, folder) for table in needed}  # a clear error for bad data
     for question in questions:
         _answerable(question, frames, folder)
+    _fits_the_exchange(course, [folder / f"{table}.csv" for table in needed])
     notebook = refresher_notebook(bank, questions, day)
     (target / DATA_FOLDER).mkdir(parents=True)
     copied = []
@@ -342,6 +343,27 @@ def _answerable(question: Question, frames: dict[str, Any], folder: Path) -> Non
         raise CxkitError(
             f'The data in {folder} gives no answer to "{question.title}" (nothing to count). '
             "Make the refresher again with another --seed, or on data with more rows."
+        )
+
+
+def _fits_the_exchange(course: Course, files: list[Path]) -> None:
+    """Refuse data that nbgrader would leave out of the release (its size limits, in kB)."""
+    from nbgrader.coursedir import CourseDirectory
+
+    limits = CourseDirectory(config=nbgrader_config(course.root))
+    sizes = {path.name: path.stat().st_size / 1000 for path in files}
+    too_big = [name for name, size in sizes.items() if size > limits.max_file_size]
+    if too_big or sum(sizes.values()) > limits.max_dir_size:
+        what = (
+            f"{too_big[0]} is {sizes[too_big[0]] / 1000:.1f} MB"
+            if too_big
+            else f"the tables come to {sum(sizes.values()) / 1000:.1f} MB"
+        )
+        raise CxkitError(
+            f"{what}, more than nbgrader copies to participants (CourseDirectory.max_file_size "
+            f"{limits.max_file_size} kB a file, max_dir_size {limits.max_dir_size} kB in all). "
+            "Make the refresher on a smaller extract of the data (the last months), or raise "
+            "those limits in the course's nbgrader_config.py."
         )
 
 

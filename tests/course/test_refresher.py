@@ -145,13 +145,18 @@ def test_make_writes_an_nbgrader_notebook_and_a_copy_of_the_data(course):
 
 
 def test_make_refuses_bad_data_before_writing_anything(course, tmp_path):
-    """Does a missing data folder, or one without the table, leave no refresher behind?"""
+    """Does a missing data folder, one without the table, or tables larger than nbgrader copies
+    to participants, leave no refresher behind?"""
     with pytest.raises(CxkitError, match="does not exist"):
         make(course, "logistics", data=tmp_path / "nowhere", day=DAY)
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(CxkitError, match="shipments.csv"):
         make(course, "logistics", data=empty, day=DAY)
+    config = course.root / "nbgrader_config.py"
+    config.write_text(config.read_text() + "c.CourseDirectory.max_file_size = 100\n")
+    with pytest.raises(CxkitError, match=r"shipments.csv is 0.3 MB, more than nbgrader copies"):
+        make(course, "logistics", day=DAY, seed="s")
     assert not (course.folder("source") / "refresher-logistics-2027-01-15").exists()
 
 
