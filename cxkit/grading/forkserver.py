@@ -227,8 +227,7 @@ def _warm_up() -> None:
 
     Every helper of ``cxkit`` is looked up, so that its module is imported here.
     Every workshop reads the sample company: it is read, checked and kept here
-    once (:func:`cxkit.data.load.keep_sample`), which also has pandera set up
-    its pandas checks (and import hypothesis), as it does on first use.
+    once (:func:`cxkit.data.load.keep_sample`).
     matplotlib opens its font and Pillow its image plugins on the first chart;
     phonenumbers reads a country's numbering plan on the first ``cxkit.redact``.
     None of it depends on a participant.
