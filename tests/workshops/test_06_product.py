@@ -11,7 +11,7 @@ product's quality. The notebook's solution must find these.
 from __future__ import annotations
 
 import pytest
-from notebooks import ROOT, grade_ids, meta, read, read_source, solve, solved
+from notebooks import ROOT, grade_ids, meta, points, read, read_source, solve, solved
 
 from cxkit.data import story
 
@@ -99,11 +99,14 @@ def test_unhappy_customers_write_about_the_product_after_checkout(found):
 
 
 def test_the_proposal_is_blank_in_the_release_and_an_example_in_the_source():
-    """Is the proposed change a manually graded answer: the blank stub in the release?"""
+    """Is the proposed change a manually graded answer (2 points), the blank stub in the release,
+    and the workshop still 14 points with the 1-point commitment that follows it?"""
     release = read(RELEASE)
     cell = next(c for c in release.cells if meta(c).get("grade_id") == "product_change")
     assert cell.source.strip() == "YOUR ANSWER HERE"
-    assert meta(cell)["points"] == 3
+    assert meta(cell)["points"] == 2
+    assert points(SOURCE)["commitment_check"] == 1
+    assert sum(points(SOURCE).values()) + sum(points(SOURCE, "reflection").values()) == 14
     source = next(c for c in SOURCE.cells if meta(c).get("grade_id") == "product_change")
     assert source.source.startswith("*Example answer")
     assert meta(source)["grade"] and meta(source)["solution"]
