@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -25,6 +26,7 @@ from notebooks import (
 )
 
 from cxkit.data.schema import DEPARTMENTS
+from cxkit.widgets import LookUp
 
 WORKSHOP, NAME = "00-foundations", "foundations"
 SOURCE = read_source(WORKSHOP)[NAME]
@@ -86,6 +88,13 @@ def test_facilities_and_admin_have_a_path_of_their_own():
         "delivery": 14.2,
         "support ticket": 14.9,
     }
+    # and without code: the explorers give a facilities participant the same answers
+    owned = found["owned"].set(department="facilities").shown
+    assert owned["touchpoint"].tolist() == ["distribution centre", "contact centre"]
+    stages = found["stage_answers"].set(department="facilities").shown["answers"]
+    assert stages.to_dict() == {"receive": 868, "get help": 368, "all its stages": 1236}
+    weakest = found["weakest"].set(department="facilities", measure="NPS").shown
+    assert weakest["value"].to_dict() == {"delivery": 14.2, "support ticket": 14.9}
 
 
 @pytest.mark.slow
@@ -101,6 +110,94 @@ def test_the_facilities_rows_change_no_other_department():
     assert found["my_touchpoints"]["touchpoint"].tolist() == ["invoice", "payment reminder"]
 
 
+# --- without code -------------------------------------------------------------------------
+
+EXPLORERS = {
+    "owned": ["department"],
+    "nps_parts": ["percent_of", "minus_percent_of"],
+    "margins": ["answers"],
+    "by_group": ["by"],
+    "three_questions": ["measure", "touchpoint"],
+    "stage_answers": ["department"],
+    "weakest": ["department", "measure"],
+}
+
+
+def _read_off_the_explorers() -> dict[str, object]:
+    """What a participant of accounting types without code: each value read off an explorer."""
+    found, _ = solve(SOURCE)
+    parts, margins, three = found["nps_parts"], found["margins"], found["three_questions"]
+    segments = found["by_group"].set(by="segment").shown
+    weakest = found["weakest"].set(department="accounting", measure="NPS").shown
+    return {
+        "my_touchpoints": found["owned"].set(department="accounting").shown["touchpoint"].tolist(),
+        "promoters": parts.set(percent_of="promoters", minus_percent_of="nobody").read(),
+        "detractors": parts.set(percent_of="detractors").read(),
+        "nps_by_hand": parts.set(percent_of="promoters", minus_percent_of="detractors").read(),
+        "nps_20": margins.set(answers=20).read(20, "value"),
+        "ci_20": (margins.read(20, "ci_low"), margins.read(20, "ci_high")),
+        "ci_all": (
+            margins.set(answers="all").read("all", "ci_low"),
+            margins.read("all", "ci_high"),
+        ),
+        "lowest_segment": str(segments["value"].idxmin()),
+        "csat_all": three.set(measure="CSAT", touchpoint="all").read(),
+        "effort_all": three.set(measure="effort").read(),
+        "my_answers": found["stage_answers"]
+        .set(department="accounting")
+        .read("all its stages", "answers"),
+        "worst_touchpoint": str(weakest["value"].idxmin()),
+    }
+
+
+def _typed_in(release, typed: dict[str, object]):
+    """The release with each ``name = None`` of its answer cells replaced by the value typed."""
+    import nbformat
+
+    handed = nbformat.from_dict(release)
+    answers = [c for c in handed.cells if meta(c).get("solution") and c.cell_type == "code"]
+    for name, value in typed.items():
+        line = f"{name} = {value!r}"
+        replaced = 0
+        for cell in answers:
+            cell.source, count = re.subn(
+                rf"^{name} = None\b", lambda _, line=line: line, cell.source, flags=re.M
+            )
+            replaced += count
+        assert replaced == 1, f"the release has {replaced} lines {name} = None"
+    return handed
+
+
+@pytest.mark.slow
+def test_every_explorer_offers_a_choice():
+    """Does each explorer have its controls, each with more than one option to choose from?"""
+    found, _ = solve(SOURCE)
+    explorers = {name: v for name, v in found.items() if isinstance(v, LookUp)}
+    assert {name: list(v.controls) for name, v in explorers.items()} == EXPLORERS
+    for name, explorer in explorers.items():
+        assert all(len(options) >= 2 for options in explorer.controls.values()), name
+    assert found["margins"].controls["answers"] == [20, 50, 100, 200, "all"]
+
+
+@pytest.mark.slow
+def test_the_explorers_show_the_answer_key_on_the_sample():
+    """Are the values read off the explorers the guide's answer key, rounded as shown?"""
+    assert _read_off_the_explorers() == {
+        "my_touchpoints": ["invoice", "payment reminder"],
+        "promoters": 36.1,
+        "detractors": 24.8,
+        "nps_by_hand": 11.4,  # subtracted before rounding: 36.1 - 24.8 would be 11.3
+        "nps_20": -10,
+        "ci_20": (-42.1, 24.7),
+        "ci_all": (6.2, 16.4),
+        "lowest_segment": "small_business",
+        "csat_all": 68.01,
+        "effort_all": 3.16,
+        "my_answers": 494,
+        "worst_touchpoint": "invoice",
+    }
+
+
 # --- grading with nbgrader ----------------------------------------------------------------
 
 
@@ -112,7 +209,21 @@ def course(tmp_path_factory) -> GradingCourse:
     course.grade("blank", course.release)
     course.grade("fraction", {NAME: with_answer(SOURCE, "nps_by_hand", fraction)})
     course.grade("noisy", {NAME: with_answer(SOURCE, "nps_by_hand", NOISY)})
+    course.grade("no_code", {NAME: _typed_in(course.release[NAME], _read_off_the_explorers())})
     return course
+
+
+@pytest.mark.slow
+def test_typing_what_the_explorers_show_earns_every_autograded_point(course):
+    """Does nbgrader give full marks to a hand-in that only typed values read off explorers,
+    its working tables left as None?"""
+    handed = course.autograded("no_code", NAME)
+    answers = [c.source for c in handed.cells if meta(c).get("solution") and c.cell_type == "code"]
+    assert "by_segment = None" in answers[3] and "my_surveys = None" in answers[5]
+    assert "lowest_segment = 'small_business'" in answers[3]
+    assert autograded_total(course.graded["no_code"]) == sum(points(SOURCE).values())
+    printed = "".join(o.get("text", "") for o in _outputs(handed, "nps_by_segment_check"))
+    assert printed.startswith("Fine: by_segment is left as None.")
 
 
 @pytest.mark.slow
