@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -221,3 +222,30 @@ def test_the_commands_collect_and_record(handed, capsys):
     assert "kept = partly" in capsys.readouterr().out
     table = read_commitments(handed.root / "commitments.csv").set_index("participant")
     assert table.loc["ana", "kept"] == "partly"
+
+
+def test_the_accounting_workshop_hand_in_is_read(course):
+    """Is the commitment typed into the released accounting workshop's quotes read, and the
+    untouched release noted as blank?"""
+    root = Path(__file__).resolve().parents[2]
+    workshop = "01-accounting-finance"
+    shutil.copytree(root / "source" / workshop, course.folder("source") / workshop)
+    released = nbformat.read(root / "release" / workshop / "accounting.ipynb", as_version=4)
+    folder = course.folder("submitted") / "ana" / workshop
+    folder.mkdir(parents=True)
+    nbformat.write(released, folder / "accounting.ipynb")
+    (course.folder("submitted") / "ben" / workshop).mkdir(parents=True)
+    for cell in released.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "commitment":
+            cell.source = cell.source.replace('change=""', 'change="Friendly letter first"')
+            cell.source = cell.source.replace('by=""', 'by="2027-03-31"')
+    nbformat.write(released, course.folder("submitted") / "ben" / workshop / "accounting.ipynb")
+    gathered = collect_commitments(course, "01", today="2027-01-21")
+    assert workshop_department(course, workshop) == "accounting"
+    assert dict(gathered.notes)["ana"] == "the commitment was left blank"
+    row = read_commitments(course.root / "commitments.csv").set_index("participant").loc["ben"]
+    assert row[["department", "change", "by"]].tolist() == [
+        "logistics",
+        "Friendly letter first",
+        "2027-03-31",
+    ]

@@ -16,6 +16,7 @@ import pytest
 import cxkit
 from cxkit import checks
 from cxkit.course.directory import Course
+from cxkit.course.feedback import write_feedback
 from cxkit.course.grade import grade
 from cxkit.course.refresher import banks, choose, is_refresher, load_bank, make
 from cxkit.course.release import release
@@ -222,6 +223,15 @@ def test_a_refresher_is_released_answered_and_graded_like_a_workshop(course):
         scores = {s.student.id: s.score for s in gradebook.assignment_submissions(NAME)}
         assert gradebook.find_assignment(NAME).max_score == 4
     assert scores == {"ana": 4.0, "ben": 0.0, "chen": 0.0}
+    graded_nb = nbformat.read(
+        course.folder("autograded") / "ana" / NAME / "refresher_accounting.ipynb", as_version=4
+    )
+    errors = [o for c in graded_nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors == []  # the explorers and the data beside the notebook ran in the sandbox
+    pages = write_feedback(course, NAME)
+    assert len(pages) == 3
+    ben = next(p for p in pages if "ben" in p.parts).read_text()
+    assert "is not" in ben and "9999" in ben  # the check's words reach the participant
     found = gather(course).refreshers
     rows = found.set_index("department")
     assert rows.loc["accounting", "mean_score"] == 100.0
