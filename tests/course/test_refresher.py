@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import itertools
@@ -18,6 +19,7 @@ from cxkit import checks
 from cxkit.course.directory import Course
 from cxkit.course.feedback import write_feedback
 from cxkit.course.grade import grade
+from cxkit.course.programme_commands import add_commands
 from cxkit.course.refresher import banks, choose, is_refresher, load_bank, make
 from cxkit.course.release import release
 from cxkit.errors import CxkitError
@@ -238,3 +240,23 @@ def test_a_refresher_is_released_answered_and_graded_like_a_workshop(course):
     assert rows.loc["logistics", "mean_score"] == 0.0
     assert rows.loc["it", "graded"] == 1
     assert set(found["refresher"]) == {NAME}
+
+
+def test_the_refresher_command_makes_one_and_names_a_bad_date(course, capsys):
+    """Does `cxkit refresher make it --questions 3 --date ...` write it and say what is next,
+    and is a date that is not YYYY-MM-DD refused?"""
+    parser = argparse.ArgumentParser(prog="cxkit")
+    add_commands(parser.add_subparsers(dest="command"))
+    common = ["--course-dir", str(course.root), "--questions", "3"]
+    args = parser.parse_args(["refresher", "make", "it", *common, "--date", "2027-01-15"])
+    assert args.func(args) == 0
+    said = capsys.readouterr().out
+    assert "Made refresher-it-2027-01-15 (3 questions)" in said
+    assert "Next: cxkit release refresher-it-2027-01-15" in said
+    notebook = nbformat.read(
+        course.folder("source") / "refresher-it-2027-01-15" / "refresher_it.ipynb", as_version=4
+    )
+    assert notebook.cells[0].source.startswith("# Refresher · it · 2027-01-15")
+    args = parser.parse_args(["refresher", "make", "it", *common, "--date", "15/01/2027"])
+    with pytest.raises(CxkitError, match='--date "15/01/2027" is not a date written YYYY-MM-DD'):
+        args.func(args)
