@@ -243,7 +243,19 @@ def render_notebook(
     ------
     CxkitError
         When the template is missing, a cell fails (naming the cell), the kernel
-        stops, or the page would load something from the network.
+        stops or starts too slowly, or the page would load something from the network.
+    """
+    notebook = run_template(template, parameters, name=name)
+    return write_page(
+        notebook, out_html, title, template=template, name=name, css=css, chart_alt=chart_alt
+    )
+
+
+def run_template(template: Path, parameters: Mapping[str, Any], *, name: str | None = None) -> Any:
+    """Run a report template with papermill on this Python; return the executed notebook.
+
+    The first half of :func:`render_notebook`, for a report that makes several
+    pages from one run (each page a part of the notebook, see :func:`write_page`).
     """
     import papermill as pm
     from nbclient.exceptions import DeadKernelError
@@ -260,7 +272,7 @@ def render_notebook(
         started = time.monotonic()
         try:
             with quiet_stderr():
-                notebook = pm.execute_notebook(
+                return pm.execute_notebook(
                     str(template),
                     None,
                     parameters=values,
@@ -284,6 +296,24 @@ def render_notebook(
             ) from None
         except OSError as err:
             raise CxkitError(_kernel_stopped(name, err)) from err
+
+
+def write_page(
+    notebook: Any,
+    out_html: Path,
+    title: str,
+    *,
+    template: Path,
+    name: str | None = None,
+    css: str = "",
+    chart_alt: str = "A chart",
+) -> Path:
+    """Write an executed template (or a part of it) as one offline page, without code.
+
+    The second half of :func:`render_notebook`; ``template`` and ``name`` only
+    name the template in an error.
+    """
+    name = name or template.stem.replace("_", " ")
     html = to_html(_for_readers(notebook, chart_alt), title, css, exclude_input=True)
     found = NETWORK.search(html)
     if found:
