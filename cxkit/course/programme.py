@@ -306,12 +306,38 @@ def _overview(programme: Programme) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _retention_chart(programme: Programme) -> list[Any]:
+    """Refresher scores by date, one line per department; nothing before two dates to join."""
+    refresh = programme.refreshers[programme.refreshers["graded"] > 0]
+    if refresh["date"].nunique() < 2:
+        return []
+    import base64
+    import io
+
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7, 3))
+    axes = figure.subplots()
+    for department, rows in refresh.sort_values("date").groupby("department"):
+        axes.plot(pd.to_datetime(rows["date"]), rows["mean_score"], marker="o", label=department)
+    axes.set(ylim=(0, 100), ylabel="mean score %", title="Refresher scores over time")
+    axes.legend(fontsize="small", loc="lower left")
+    figure.autofmt_xdate()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=96, bbox_inches="tight")
+    png = base64.b64encode(buffer.getvalue()).decode()
+    cell = new_code_cell("", metadata={"alt": "Refresher scores over time, by department"})
+    cell.outputs = [new_output("display_data", data={"image/png": png})]
+    return [cell]
+
+
 def programme_notebook(programme: Programme, title: str) -> Any:
     """The report as a notebook of headings, notes and tables (no code to run)."""
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cells = [
         new_markdown_cell(f"# {escape(title)}\n\nWritten {made}. Departments by the roster."),
         _table(_overview(programme)) if programme.departments else _note("No department yet."),
+        *_retention_chart(programme),
     ]
     for department in programme.departments:
         cells.append(new_markdown_cell(f"## {escape(department)}"))

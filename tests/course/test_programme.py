@@ -145,3 +145,30 @@ def test_workshop_completion_comes_from_the_gradebook(course):
     page = render(course).read_text()
     assert "mini 2026-11-20 1 1 1 100 % 75.0" in _section(page, "accounting")
     assert "No workshop handed in yet." in _section(page, "it")
+
+
+def test_refresher_scores_over_time_are_drawn_once_there_are_two_dates():
+    """With refreshers on two dates, does the page carry one embedded chart with its words,
+    and with one date none?"""
+    from cxkit.course.programme import Programme, programme_notebook
+    from cxkit.course.render import to_html
+
+    refreshers = pd.DataFrame(
+        {
+            "refresher": ["refresher-it-2027-01-15", "refresher-it-2027-03-15"],
+            "date": ["2027-01-15", "2027-03-15"],
+            "department": ["it", "it"],
+            "participants": [3, 3],
+            "handed_in": [3, 2],
+            "graded": [3, 2],
+            "mean_score": [80.0, 62.5],
+        }
+    )
+    workshops = pd.DataFrame(columns=refreshers.columns).rename(columns={"refresher": "workshop"})
+    found = Programme(workshops, refreshers, None, None, ["it"])
+    page = to_html(programme_notebook(found, "P"), "P", exclude_input=True)
+    assert page.count('src="data:image/png;base64,') == 1
+    assert 'alt="Refresher scores over time, by department"' in page
+    assert "refresher-it-2027-03-15 2027-03-15 2 2 62.5" in _section(page, "it")
+    found.refreshers = refreshers.iloc[:1]
+    assert "data:image/png" not in to_html(programme_notebook(found, "P"), "P", exclude_input=True)
