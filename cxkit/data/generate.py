@@ -123,6 +123,7 @@ def generate_after(
     size: str = "sample",
     seed: int = S.DEFAULT_SEED,
     progress: Callable[[int, int], None] | None = None,
+    surveys_too: bool = False,
 ) -> pd.DataFrame:
     """Write the months after the workshops: one survey export a month, and the workshop dates.
 
@@ -133,7 +134,10 @@ def generate_after(
     ``out`` receives ``surveys_YYYY-MM.csv`` per month (the columns of
     ``surveys.csv``; response ids ``A...``) and ``workshops.csv`` (each
     department's workshop date, ``story.WORKSHOP_DATES``). Put them beside the
-    company's files and a pulse reads them as exports that kept arriving.
+    company's files and a pulse reads them as exports that kept arriving. With
+    ``surveys_too`` the period's ``surveys.csv`` is written as well, exactly as
+    :func:`generate` writes it: all a pulse needs of a company too large to
+    generate whole for it.
 
     Returns
     -------
@@ -161,11 +165,14 @@ def generate_after(
     answered: dict[str, int] = {}
     sums = []
     started: set[Path] = set()
+    writer = _Writer(folder)
     for number, start in enumerate(range(0, total, CHUNK)):
         n = min(CHUNK, total - start)
         chunk = Chunk(np.random.default_rng(chunk_seeds[number]), start, n, employees, replayed)
-        customers, after, expected = after_chunk(chunk, answered)
+        customers, surveys, after, expected = after_chunk(chunk, answered)
         sums.append(expected)
+        if surveys_too:
+            writer.write("surveys", surveys_table(surveys, customers))
         table = surveys_table(after, customers)[SCHEMAS["surveys"].names]
         month = table["response_date"].str.slice(0, 7)
         for name, rows in table.groupby(month.to_numpy(), sort=True):

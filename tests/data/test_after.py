@@ -43,8 +43,9 @@ def test_the_after_period_leaves_every_shipped_file_as_it_was(after):
     assert new == sorted([*MONTHS, "workshops.csv"])
 
 
-def test_the_replay_draws_the_shipped_surveys_exactly():
-    """Does replaying the sample's one chunk give exactly the shipped surveys.csv?"""
+def test_the_replay_draws_the_shipped_surveys_exactly(tmp_path):
+    """Does replaying the sample's one chunk give exactly the shipped surveys.csv, and does
+    generate_after write it so when asked to?"""
     assert SIZES["sample"] <= CHUNK
     rng = np.random.default_rng(np.random.SeedSequence(story.DEFAULT_SEED).spawn(1)[0])
     employees = simulate_employees(rng)
@@ -54,6 +55,8 @@ def test_the_replay_draws_the_shipped_surveys_exactly():
     table = surveys_table(surveys, customers)[SCHEMAS["surveys"].names]
     written = table.to_csv(index=False, lineterminator="\n", float_format="%.2f")
     assert written == (ROOT / "datasets" / "surveys.csv").read_text(encoding="utf-8")
+    generate_after(tmp_path, surveys_too=True)
+    assert filecmp.cmp(tmp_path / "surveys.csv", ROOT / "datasets" / "surveys.csv", shallow=False)
 
 
 def test_the_after_period_repeats_and_reads_as_surveys(after, tmp_path):
@@ -96,3 +99,16 @@ def test_only_the_kept_commitment_is_planted(after):
         then = before[before["survey_type"] == kind]
         gap = cxkit.nps(now["recommend"]) - cxkit.nps(then["recommend"])
         assert (gap > 20) if moved else (abs(gap) < 10), (kind, gap)
+
+
+def test_a_company_in_several_chunks_is_replayed_exactly(tmp_path, monkeypatch):
+    """In chunks (as a large company is made), does the replay still write the surveys.csv
+    that generate writes, ids counted on from chunk to chunk?"""
+    import cxkit.data.generate as generating
+
+    monkeypatch.setattr(generating, "CHUNK", 400)
+    generating.generate(tmp_path / "whole")
+    generate_after(tmp_path / "after", surveys_too=True)
+    whole, replayed = tmp_path / "whole" / "surveys.csv", tmp_path / "after" / "surveys.csv"
+    assert filecmp.cmp(whole, replayed, shallow=False)
+    assert pd.read_csv(replayed)["response_id"].is_unique

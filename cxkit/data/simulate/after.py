@@ -99,11 +99,12 @@ def keep_commitment(asked: pd.DataFrame) -> pd.DataFrame:
 
 def after_chunk(
     chunk: Chunk, offsets: dict[str, int]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """One chunk's months after the workshops.
 
-    Returns the customers, the answered invitations (ids ``A...``, counted on
-    across chunks in ``offsets``) and the expected measures without and with
+    Returns the customers, the period's answered surveys (as :func:`replay`
+    gives them), the after period's answered invitations (ids ``A...``, counted
+    on across chunks in ``offsets``) and the expected measures without and with
     the planted change (see :func:`expected`).
     """
     customers, surveys = replay(chunk)
@@ -114,7 +115,7 @@ def after_chunk(
     answered = answer(after, customers, changed)
     answered["id"] = "A" + answered["id"].str.slice(1)
     sums = pd.concat([expected(customers, asked).assign(kept=False), expected(customers, changed)])
-    return customers, answered, sums.assign(kept=sums["kept"].fillna(True).astype(bool))
+    return customers, surveys, answered, sums.assign(kept=sums["kept"].fillna(True).astype(bool))
 
 
 def _normal_cdf(z: np.ndarray) -> np.ndarray:
