@@ -179,10 +179,19 @@ def test_a_kill_loses_nothing_and_grades_nothing_twice_and_matches_a_batch_run(c
     batch = _batch_run(course, tmp_path / "batch")
     for pid in ANSWERS:
         assert _page(course, pid) == _page(batch, pid)
-    assert _report(course) == _report(batch)
+    assert _unnumbered(_report(course)) == _unnumbered(_report(batch))
     for name in ("participants.csv", "exercises.csv"):
         ours = course.root / "reports" / "mini" / "data" / name
         assert ours.read_text() == (batch.root / "reports" / "mini" / "data" / name).read_text()
+
+
+def _unnumbered(page: str) -> str:
+    """A report without the ids drawn afresh on every render.
+
+    papermill gives its parameters cell a new id, and pandas a new one to each styled table.
+    """
+    page = re.sub(r'id="cell-id=[0-9a-f-]+"', 'id="cell-id"', page)
+    return re.sub(r"\bT_[0-9a-f]{5}(?=[_\"\s])", "T_", page)
 
 
 def _batch_run(course: Course, root: Path) -> Course:
