@@ -155,6 +155,7 @@ def run_job(job: Job, settings: ExecutorSettings) -> dict[str, Any]:
         cfg.SandboxedKernelManager.hidden = [*cfg.SandboxedKernelManager.hidden, str(scratch)]
         executor = SandboxedExecute(config=cfg)
     executor.progress_path = settings.get("progress", "")
+    executor.figures = settings.get("figures", True)
     over_budget = threading.Event()
     watchdog = None
     if settings.get("budget"):

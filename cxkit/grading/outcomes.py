@@ -499,6 +499,7 @@ class ExecutorSettings(TypedDict):
     limits: dict[str, int]  # fields of cxkit.grading.sandbox.Limits
     budget: NotRequired[float]  # on a Dask worker, the job keeps its own time budget
     warm: NotRequired[bool]  # fork kernels from a warm template where possible
+    figures: NotRequired[bool]  # draw charts (the default); False: a line naming each
     progress_dir: NotRequired[str]  # local workers note where each kernel is, there
     progress: NotRequired[str]
 

@@ -94,6 +94,35 @@ def capture() -> None:
     )
 
 
+def without_figures() -> None:
+    """Show each matplotlib chart as one line naming it, instead of drawing it.
+
+    Run once, before a notebook's first cell, when grading does not draw charts
+    (``Grading.figures = False``): drawing a chart is most of a kernel's work in
+    a workshop with charts, and no check reads a drawing. The inline backend is
+    told to draw in no format, so a later ``%matplotlib inline`` draws nothing
+    either; a chart shown (``plt.show()``, or left open at the end of a cell)
+    becomes the text ``Chart "its title" (drawn in your own notebook, not while
+    grading)``.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib_inline.config import InlineBackend
+
+    shell = _shell()
+    InlineBackend.instance(parent=shell).figure_formats = set()
+    for formatter in shell.display_formatter.formatters.values():
+        formatter.pop(Figure, None)
+    shell.display_formatter.formatters["text/plain"].for_type(Figure, _figure_line)
+
+
+def _figure_line(figure: Any, printer: Any, cycle: bool) -> None:
+    """The line that stands for a chart not drawn (an IPython pretty printer)."""
+    titles = [figure.get_suptitle(), *(ax.get_title() for ax in figure.get_axes())]
+    titles = [title for title in titles if title]
+    named = f' "{titles[0]}"' if titles else ""
+    printer.text(f"Chart{named} (drawn in your own notebook, not while grading)")
+
+
 def _transformer_lists(shell: Any) -> list[list[Any]]:
     manager = shell.input_transformer_manager
     return [

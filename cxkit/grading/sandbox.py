@@ -398,6 +398,7 @@ class SandboxedExecute(Execute):
         self._reset()
 
     progress_path = ""  # where to note progress; else the file named by CXKIT_PROGRESS
+    figures = True  # draw charts; False: each shows as a line naming it (pristine.without_figures)
 
     def _reset(self) -> None:
         self._cell_bytes: dict[int, int] = {}
@@ -459,14 +460,15 @@ class SandboxedExecute(Execute):
         return cell
 
     async def _clean_state(self, cell: Any) -> None:
-        """Before the first cell, remember the kernel; before a check, put it back.
+        """Before the first cell, remember the kernel (and, unless charts are drawn, have
+        them named instead); before a check, put it back.
 
         Code sent by the grading process, not the notebook (:mod:`cxkit.grading.pristine`).
         """
         code = ""
         if not self._captured:
             self._captured = True
-            code = CAPTURE
+            code = CAPTURE if self.figures else CAPTURE + WITHOUT_FIGURES
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
             if not self._restore:
                 self._restore = restore_code(self.nb.cells)
@@ -547,6 +549,8 @@ OUTPUT_CAPPED = "cxkit: output cut here"
 PROGRESS_ENV = "CXKIT_PROGRESS"  # a file where the grader notes the cell it runs
 # Run silently before a notebook's first cell, and (restore_code) before each check.
 CAPTURE = "import cxkit.grading.pristine as _cx\n_cx.capture()\ndel _cx\n"
+# Run silently after CAPTURE when charts are not drawn (Grading.figures = False).
+WITHOUT_FIGURES = "import cxkit.grading.pristine as _cx\n_cx.without_figures()\ndel _cx\n"
 
 
 def restore_code(cells: list[Any]) -> str:

@@ -71,6 +71,12 @@ class Grading(Configurable):
         help="Run participants' code isolated (no network, the course folder hidden). False "
         "is for debugging only: the resource limits still apply.",
     ).tag(config=True, expect="True or False")
+    figures = Bool(
+        True,
+        help="Draw the charts participants' notebooks make, so that their feedback shows them. "
+        "False grades faster (drawing is most of a kernel's work in a workshop with charts): "
+        "the same scores, and each chart shows in feedback as one line naming it.",
+    ).tag(config=True, expect="True or False")
     memory_mb = Integer(
         LIMITS["memory_mb"], help="Memory (address space) of each process of a kernel, in MB."
     ).tag(config=True, expect="a whole number of MB, at least 1")
@@ -261,4 +267,7 @@ def for_executor(course: Course, settings: Grading) -> ExecutorSettings:
     travel: an executor takes the defaults from its own copy of cxkit.
     """
     changed = {k: getattr(settings, k) for k in LIMITS if getattr(settings, k) != LIMITS[k]}
-    return executor_settings(course, settings.cell_timeout, settings.sandbox, changed)
+    found = executor_settings(course, settings.cell_timeout, settings.sandbox, changed)
+    if not settings.figures:
+        found["figures"] = False
+    return found

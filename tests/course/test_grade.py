@@ -543,3 +543,49 @@ def test_quicker_dates_read_message_stamps_as_jupyter_client_does():
     assert got["date"].tzinfo is expected["date"].tzinfo  # dateutil's tzutc()
     assert got["date"].isoformat() == "2026-11-30T22:13:41.123456+00:00"
     assert got["msg_id"] == header["msg_id"] and got["nested"][2] == "not a dateZ"
+
+
+CHART = (
+    "import matplotlib.pyplot as plt\n"
+    "fig, ax = plt.subplots()\nax.bar(['a', 'b'], [1, 2])\nax.set_title('Answers by team')\n"
+    "plt.show()\nanswer = 42"
+)
+
+
+def _outputs_of_answer(course: Course, pid: str) -> list[Any]:
+    path = course.folder("autograded") / pid / "mini" / "mini.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    (cell,) = [
+        c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "answer"
+    ]
+    return cell.outputs
+
+
+def test_charts_not_drawn_while_grading_keep_scores_and_name_each_chart(tmp_path):
+    """With Grading.figures = False, are the scores the same, and is each chart named, not drawn?"""
+    roots = {}
+    for figures in (True, False):
+        root = mc.make_course(tmp_path / str(figures))
+        mc.hand_in(root, "ana", mc.submission({"answer": CHART}))
+        mc.hand_in(root, "ben", mc.submission({"answer": CHART.replace("42", "41")}))
+        course = Course(root)
+        outcomes = grade(course, "mini", workers=2, figures=figures, show_progress=False)
+        assert {p: o.score for p, o in outcomes.items()} == {"ana": 3.0, "ben": 2.0}
+        roots[figures] = course
+    drawn = _outputs_of_answer(roots[True], "ana")
+    assert [sorted(o.data) for o in drawn] == [["image/png", "text/plain"]]
+    assert drawn[0].data["image/png"]  # a real drawing, base64 PNG
+    named = _outputs_of_answer(roots[False], "ana")
+    assert [o.data for o in named] == [
+        {"text/plain": 'Chart "Answers by team" (drawn in your own notebook, not while grading)'}
+    ]
+    assert _scores(roots[True].root) == _scores(roots[False].root)
+
+
+def test_figures_setting_reaches_the_executor(tmp_path):
+    """Is figures=False given to the executor, and left out (drawing, the default) otherwise?"""
+    from cxkit.grading.settings import Grading, for_executor
+
+    course = Course(mc.make_course(tmp_path / "course"))
+    assert "figures" not in for_executor(course, Grading())
+    assert for_executor(course, Grading(figures=False))["figures"] is False
