@@ -254,28 +254,45 @@ def _pulse_cells(programme: Programme, department: str) -> list[Any]:
     if programme.pulses is None:
         return [*cells, _note("No pulse yet (cxkit pulse writes pulses.csv in the course folder).")]
     pulses = programme.pulses[programme.pulses["department"] == department]
-    rows, silent = [], []
-    for metric, touchpoint in named.itertuples(index=False):
-        found = pulses[pulses["metric"].str.lower() == metric.lower()]
-        if found.empty:
-            silent.append(f"{metric} ({touchpoint})")
-            continue
-        rows.append(found)
+    named = named.assign(key=named["metric"].str.lower()).drop_duplicates("key")
+    moved = pulses[pulses["metric"].str.lower().isin(named["key"])]
+    silent = named[~named["key"].isin(pulses["metric"].str.lower())]
     out = list(cells)
-    if rows:
-        moved = pd.concat(rows).sort_values(["metric", "pulse_date"])
-        moved = moved.assign(
+    if len(moved):
+        moved = moved.sort_values(["metric", "pulse_date"]).assign(
             period=moved["period_start"] + " to " + moved["period_end"],
+            change=[_signed(x) for x in moved["change"]],
             interval=[
-                f"{low:+.1f} to {high:+.1f}"
+                f"{_signed(low)} to {_signed(high)}" if low == low and high == high else ""
                 for low, high in zip(moved["low"], moved["high"], strict=True)
             ],
         )
         columns = ["metric", "touchpoint", "pulse_date", "period", "baseline", "now", "change"]
-        out.append(_table(moved[[*columns, "interval", "verdict"]].round(1)))
-    if silent:
-        out.append(_note(f"No pulse yet for: {escape(', '.join(silent))}."))
+        shown = moved[[*columns, "interval", "verdict"]].round(1)
+        out.append(_table(shown.rename(columns={"pulse_date": "pulse"})))
+        out.append(
+            _note(
+                "change = now minus baseline; the interval is the change's, and the verdict "
+                "the pulse's."
+            )
+        )
+    if len(silent):
+        said = ", ".join(
+            f"{m} ({t})" for m, t in zip(silent["metric"], silent["touchpoint"], strict=True)
+        )
+        out.append(_note(f"No pulse yet for: {escape(said)}."))
     return out
+
+
+def _signed(value: float) -> str:
+    """A change with its sign, one decimal ("" when missing).
+
+    Examples
+    --------
+    >>> _signed(5.5), _signed(-0.44), _signed(float("nan"))
+    ('+5.5', '-0.4', '')
+    """
+    return f"{value:+.1f}" if value == value else ""
 
 
 def _overview(programme: Programme) -> pd.DataFrame:
@@ -335,7 +352,10 @@ def programme_notebook(programme: Programme, title: str) -> Any:
     """The report as a notebook of headings, notes and tables (no code to run)."""
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cells = [
-        new_markdown_cell(f"# {escape(title)}\n\nWritten {made}. Departments by the roster."),
+        new_markdown_cell(
+            f"# {escape(title)}\n\nWritten {made}. One section per department: those of the "
+            "roster, and any other a hand-in, a commitment or a pulse names."
+        ),
         _table(_overview(programme)) if programme.departments else _note("No department yet."),
         *_retention_chart(programme),
     ]

@@ -78,10 +78,12 @@ def test_commitments_and_the_pulses_of_their_metrics_appear_beside_each_other(co
     assert "Check the slips <twice>" in logistics  # escaped on the page, read back as text
     assert "<twice>" not in page
     assert (
-        "2027-02-15 2027-01-15 to 2027-02-14 88.0 93.5 5.5 +2.1 to +8.9 clearly better" in logistics
+        "2027-02-15 2027-01-15 to 2027-02-14 88.0 93.5 +5.5 +2.1 to +8.9 clearly better"
+        in logistics
     )
     assert (
-        "2027-03-15 2027-02-15 to 2027-03-14 88.0 94.2 6.2 +3.0 to +9.5 clearly better" in logistics
+        "2027-03-15 2027-02-15 to 2027-03-14 88.0 94.2 +6.2 +3.0 to +9.5 clearly better"
+        in logistics
     )
     assert "No pulse yet for: damage rate (delivery)." in logistics
     accounting = _section(page, "accounting")
@@ -172,3 +174,16 @@ def test_refresher_scores_over_time_are_drawn_once_there_are_two_dates():
     assert "refresher-it-2027-03-15 2027-03-15 2 2 62.5" in _section(page, "it")
     found.refreshers = refreshers.iloc[:1]
     assert "data:image/png" not in to_html(programme_notebook(found, "P"), "P", exclude_input=True)
+
+
+def test_two_commitments_on_one_metric_show_its_pulses_once(course):
+    """When two people commit to the same metric (one writes it in capitals), is each pulse
+    shown once?"""
+    _commitments(course)
+    path = course.root / "commitments.csv"
+    extra = "02-logistics,ben2,logistics,Pack with care,delivery slot,Complete Delivery,,,,\n"
+    path.write_text(path.read_text() + extra)
+    (course.root / "pulses.csv").write_text(PULSES)
+    logistics = _section(render(course).read_text(), "logistics")
+    assert logistics.count("2027-02-15 2027-01-15 to 2027-02-14 88.0 93.5 +5.5") == 1
+    assert "change = now minus baseline" in logistics
