@@ -21,9 +21,11 @@ named ``python3`` or ``cxkit`` in the user's Jupyter folders can point at anothe
 environment (or at none that has pandas), and the ``cxkit`` kernelspec exists
 only where ``make`` registered it, not in an installed wheel.
 
-:func:`to_html` is the export itself, used by the feedback too; :func:`clean_html`
-sanitizes what a participant's notebook holds. :data:`STYLE`, :data:`TABLES` and
-:data:`PRINT` are the stylesheet every page shares.
+:func:`run_template` and :func:`write_page` are its two halves, for a report
+that makes several pages from one run of its template (the pulse: one kernel for
+every department). :func:`to_html` is the export itself, used by the feedback
+too; :func:`clean_html` sanitizes what a participant's notebook holds.
+:data:`STYLE`, :data:`TABLES` and :data:`PRINT` are the stylesheet every page shares.
 """
 
 from __future__ import annotations

@@ -243,24 +243,26 @@ def _check_keys(inputs: Inputs) -> None:
         return
     count, where = duplicates(hash_ids(tickets["ticket_id"]))
     if count:
+        places = locate(tickets, where)
         inputs.problems.add(
-            str(tickets.attrs["file"]),
+            places[0][0],
             "ticket_id",
             "has duplicate ticket ids",
             "keep one row per ticket",
-            where + int(tickets.attrs["first_line"]),
+            [line for _, line in places],
             tickets["ticket_id"].iloc[where],
             count,
         )
     unknown = ~moves["ticket_id"].isin(tickets["ticket_id"]).to_numpy()
     if unknown.any():
         where = np.flatnonzero(unknown)[:5]
+        places = locate(moves, where)
         inputs.problems.add(
-            str(moves.attrs["file"]),
+            places[0][0],
             "ticket_id",
             "names tickets that are not in the tickets file",
             "export both files for the same period, or leave these transfers out",
-            where + int(moves.attrs["first_line"]),
+            [line for _, line in places],
             moves["ticket_id"].iloc[where],
             int(unknown.sum()),
         )

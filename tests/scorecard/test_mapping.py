@@ -293,3 +293,28 @@ def test_an_export_without_response_ids_is_read_and_its_repeated_rows_are_found(
     assert len(problems) == 1
     assert "repeated rows: the same time and the same answers" in problems[0].what
     assert (problems[0].count, problems[0].lines) == (1, [6, 202])
+
+
+def test_a_repeated_ticket_and_a_transfer_of_no_ticket_are_found_by_their_lines(export):
+    """Are a ticket row pasted twice and a transfer naming an unknown ticket each reported
+    with the lines a spreadsheet shows?"""
+    tickets = export / "helpdesk_tickets.csv"
+    lines = tickets.read_text(encoding="utf-8").splitlines(keepends=True)
+    tickets.write_text("".join([*lines, lines[2]]), encoding="utf-8")  # line 3 again at the end
+    moves = export / "helpdesk_transfers.csv"
+    moved = moves.read_text(encoding="utf-8").splitlines(keepends=True)
+    moved[1] = moved[1].replace("#5001,", "#9999,", 1)
+    moves.write_text("".join(moved), encoding="utf-8")
+    found = {p.what: p for p in gather(export, QUALTRICS).problems}
+    repeated = found["has duplicate ticket ids"]
+    assert (repeated.file, repeated.lines, repeated.count) == (
+        "export/helpdesk_tickets.csv",
+        [3, len(lines) + 1],
+        1,
+    )
+    unknown = found["names tickets that are not in the tickets file"]
+    assert (unknown.file, unknown.lines, unknown.examples) == (
+        "export/helpdesk_transfers.csv",
+        [2],
+        ["#9999"],
+    )
