@@ -90,7 +90,7 @@ def test_facilities_and_admin_have_a_path_of_their_own():
     }
     # and without code: the explorers give a facilities participant the same answers
     owned = found["owned"].set(department="facilities").shown
-    assert owned["touchpoint"].tolist() == ["distribution centre", "contact centre"]
+    assert owned.index.tolist() == ["distribution centre", "contact centre"]
     stages = found["stage_answers"].set(department="facilities").shown["answers"]
     assert stages.to_dict() == {"receive": 868, "get help": 368, "all its stages": 1236}
     weakest = found["weakest"].set(department="facilities", measure="NPS").shown
@@ -130,7 +130,7 @@ def _read_off_the_explorers() -> dict[str, object]:
     segments = found["by_group"].set(by="segment").shown
     weakest = found["weakest"].set(department="accounting", measure="NPS").shown
     return {
-        "my_touchpoints": found["owned"].set(department="accounting").shown["touchpoint"].tolist(),
+        "my_touchpoints": found["owned"].set(department="accounting").shown.index.tolist(),
         "promoters": parts.set(percent_of="promoters", minus_percent_of="nobody").read(),
         "detractors": parts.set(percent_of="detractors").read(),
         "nps_by_hand": parts.set(percent_of="promoters", minus_percent_of="detractors").read(),
