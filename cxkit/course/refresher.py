@@ -58,7 +58,8 @@ DATA_FOLDER = "data"
 QUESTIONS = (3, 5)  # a refresher asks at least 3 and at most 5 questions
 REQUIRED = ("id", "title", "tables", "answer", "text", "reference", "check", "explorer", "read")
 OPTIONAL = ("points", "options", "vary")
-KERNEL = Path(__file__).parents[1] / "kernelspec" / "kernel.json"
+# the kernel every workshop notebook names (installed with cxkit as the "cxkit" kernelspec)
+KERNELSPEC = {"display_name": "Python 3 (cxkit)", "language": "python", "name": "cxkit"}
 
 
 @dataclass(frozen=True)
@@ -406,12 +407,7 @@ def refresher_notebook(bank: Bank, questions: list[Question], day: date) -> Any:
         )
     )
     notebook = new_notebook(cells=cells)
-    spec = json.loads(KERNEL.read_text(encoding="utf-8"))
-    notebook.metadata["kernelspec"] = {
-        "display_name": spec["display_name"],
-        "language": spec["language"],
-        "name": "cxkit",
-    }
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     notebook.metadata["language_info"] = {"name": "python"}
     for n, cell in enumerate(notebook.cells):
         cell["id"] = (

@@ -143,6 +143,9 @@ def test_make_writes_an_nbgrader_notebook_and_a_copy_of_the_data(course):
     assert params and 'data_dir = "data"' in params[0].source
     assert "without code" in notebook.cells[4].source.lower()
     assert is_refresher(made.name) and made.name in course.workshops()
+    workshop = Path(__file__).resolve().parents[2] / "source" / "01-accounting-finance"
+    accounting = nbformat.read(workshop / "accounting.ipynb", as_version=4)
+    assert notebook.metadata.kernelspec == accounting.metadata.kernelspec  # the same kernel
     with pytest.raises(CxkitError, match="already exists"):
         make(course, "accounting", count=4, day=DAY, seed="s")
 
