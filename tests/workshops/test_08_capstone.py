@@ -179,8 +179,11 @@ def test_each_finding_is_its_planted_effect(without, department):
 
 
 def test_the_north_star_is_a_manual_reflection_worth_three_points():
-    """Is the North Star ranking graded by hand (3 points), and blank in the release?"""
-    assert points(SOURCE, "reflection") == {"reflect_north_star": 3.0, "reflect_handoff": 2.0}
+    """Is the North Star ranking graded by hand (3 points), and blank in the release, the
+    handoff reflection 1 point and the commitment 1, so the workshop still gives 16?"""
+    assert points(SOURCE, "reflection") == {"reflect_north_star": 3.0, "reflect_handoff": 1.0}
+    assert points(SOURCE)["commitment_check"] == 1
+    assert sum(points(SOURCE).values()) + sum(points(SOURCE, "reflection").values()) == 16
     cell = next(c for c in read(RELEASE).cells if meta(c).get("grade_id") == "reflect_north_star")
     assert cell.source.strip() == "YOUR ANSWER HERE"
     intro = next(c for c in SOURCE.cells if c.get("id") == "north_star_read").source
