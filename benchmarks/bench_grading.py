@@ -2,8 +2,9 @@
 
 Part 1 grades the same simulated submissions of workshop 00 (correct, partly
 wrong, blank and late hand-ins) with plain ``nbgrader autograde`` and with
-``cxkit grade``, in one run on this machine, at each size asked for: a room
-(40) and a large cohort (200) by default. Part 2 grades
+``cxkit grade`` (drawing charts, the default, then without drawing them:
+``--Grading.figures=False``), in one run on this machine, at each size asked
+for: a room (40) and a large cohort (200) by default. Part 2 grades
 a larger cohort (1,000 by default) on a local Dask cluster of two single-thread
 workers through ``cxkit grade --scheduler``. Local grading uses ``cxkit grade``'s
 default number of workers (one more than the cores).
@@ -146,17 +147,18 @@ def _throughput(root: Path, size: int, workers: int) -> None:
     print(f"grading {size} submissions of {WORKSHOP} on {os.cpu_count()} cores:")
     t_plain, mb_plain = _plain(plain)
     _line("nbgrader autograde", size, t_plain, mb_plain)
-    cpu = time.process_time()
-    t_ours, mb_ours, outcomes, timings = _ours(ours, workers=workers)
-    cpu = time.process_time() - cpu
-    _line(f"cxkit grade --workers {workers}", size, t_ours, mb_ours)
-    _split(outcomes, t_ours, timings, workers)
-    print(f"    the grading process used {cpu / size:.3f} CPU s per submission")
-    print(f"  throughput ratio (cxkit / nbgrader) at {size}: {t_plain / t_ours:.2f}x")
-    scored = {p: o.score for p, o in outcomes.items()}
     with plain.gradebook() as gradebook:
         theirs = {s.student.id: s.score for s in gradebook.assignment_submissions(WORKSHOP)}
-    print(f"  identical scores at {size}: {scored == theirs}")
+    for label, figures in (("", True), (" --Grading.figures=False", False)):
+        cpu = time.process_time()
+        t_ours, mb_ours, outcomes, timings = _ours(ours, workers=workers, figures=figures)
+        cpu = time.process_time() - cpu
+        _line(f"cxkit grade{label}", size, t_ours, mb_ours)
+        _split(outcomes, t_ours, timings, workers)
+        print(f"    the grading process used {cpu / size:.3f} CPU s per submission")
+        print(f"  throughput ratio (cxkit / nbgrader) at {size}: {t_plain / t_ours:.2f}x")
+        scored = {p: o.score for p, o in outcomes.items()}
+        print(f"  identical scores at {size}: {scored == theirs}")
 
 
 def run() -> None:
