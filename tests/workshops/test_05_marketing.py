@@ -121,3 +121,33 @@ def test_the_rewrite_is_blank_in_the_release_and_an_example_in_the_source():
     source = next(c for c in SOURCE.cells if meta(c).get("grade_id") == "rewrite_promise")
     assert source.source.startswith("*Example answer")
     assert meta(source)["grade"] and meta(source)["solution"]
+
+
+def _shows(shown: float, exact: float, decimals: int) -> bool:
+    """True when ``shown`` is ``exact`` rounded to ``decimals`` (half a last digit either way)."""
+    return abs(shown - exact) <= 0.5 * 10**-decimals + 1e-9
+
+
+@pytest.mark.slow
+def test_the_explorers_show_the_solutions_values_on_both_companies(found):
+    """At the settings the exercises name, does each explorer show what the code finds?
+
+    The no-code test types the explorers' values on the sample; here, on the
+    sample and on another seed, each explorer agrees with the solution to the
+    decimals it shows (names exactly), so the way without code does not depend
+    on the sample.
+    """
+    owned = found["owned_by"].set(department="marketing").shown["touchpoint"]
+    assert sorted(owned) == sorted(found["marketing_touchpoints"]["touchpoint"])
+    funnel = found["funnel_of"].set(customers="all").shown
+    assert funnel["step_conversion"].idxmin() == found["biggest_drop"]
+    assert found["nps_of"].set(by="campaign").shown["value"].idxmin() == found["lowest_campaign"]
+    themes = found["theme_share"].set(theme="promise")
+    assert _shows(themes.read("the weakest campaign", "promise"), found["promise_weakest"], 1)
+    assert _shows(themes.read("all other detractors", "promise"), found["promise_rest"], 1)
+    gap = found["nps_gaps"].set(first="the weakest campaign", second="everyone else")
+    assert _shows(gap.read("difference"), found["nps_gap"], 2)
+    repeat = found["repeat_by"].set(campaign=found["weakest"])
+    assert _shows(repeat.read("this campaign's buyers"), found["repeat_weakest"], 2)
+    assert _shows(repeat.read("all other buyers"), found["repeat_rest"], 2)
+    assert _shows(repeat.read("ratio"), found["repeat_ratio"], 2)
