@@ -310,7 +310,10 @@ def make(
         )
     folder = Path(data) if data is not None else sample_dir()
     if not folder.is_dir():
-        raise CxkitError(f"The data folder {folder} does not exist. Give the folder of CSV files.")
+        raise CxkitError(
+            f"The data folder {folder} is not a folder. Give the folder holding the tables as "
+            "CSV files (invoices.csv, surveys.csv ...)."
+        )
     questions = choose(bank, count, seed or name)
     needed = sorted({t for q in questions for t in q.tables})
     frames = {table: load(table, folder) for table in needed}  # a clear error for bad data
@@ -318,13 +321,18 @@ def make(
         _answerable(question, frames, folder)
     _fits_the_exchange(course, [folder / f"{table}.csv" for table in needed])
     notebook = refresher_notebook(bank, questions, day)
-    (target / DATA_FOLDER).mkdir(parents=True)
-    copied = []
-    for table in needed:
-        copied.append(Path(shutil.copy2(folder / f"{table}.csv", target / DATA_FOLDER)))
-    path = target / f"refresher_{department}.ipynb"
-    nbformat.write(notebook, path)
-    return Made(name, path, copied, questions)
+    partial = target.with_name(f".{name}.part")  # renamed into place once whole
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        (partial / DATA_FOLDER).mkdir(parents=True)
+        for table in needed:
+            shutil.copy2(folder / f"{table}.csv", partial / DATA_FOLDER)
+        nbformat.write(notebook, partial / f"refresher_{department}.ipynb")
+        partial.rename(target)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    copied = [target / DATA_FOLDER / f"{table}.csv" for table in needed]
+    return Made(name, target / f"refresher_{department}.ipynb", copied, questions)
 
 
 def _answerable(question: Question, frames: dict[str, Any], folder: Path) -> None:

@@ -153,7 +153,7 @@ def test_make_writes_an_nbgrader_notebook_and_a_copy_of_the_data(course):
 def test_make_refuses_bad_data_before_writing_anything(course, tmp_path):
     """Does a missing data folder, one without the table, or tables larger than nbgrader copies
     to participants, leave no refresher behind?"""
-    with pytest.raises(CxkitError, match="does not exist"):
+    with pytest.raises(CxkitError, match="nowhere is not a folder"):
         make(course, "logistics", data=tmp_path / "nowhere", day=DAY)
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -164,6 +164,7 @@ def test_make_refuses_bad_data_before_writing_anything(course, tmp_path):
     with pytest.raises(CxkitError, match=r"shipments.csv is 0.3 MB, more than nbgrader copies"):
         make(course, "logistics", day=DAY, seed="s")
     assert not (course.folder("source") / "refresher-logistics-2027-01-15").exists()
+    assert [p.name for p in course.folder("source").iterdir()] == ["mini"]  # nothing half-made
 
 
 def test_make_on_newer_data_asks_about_the_newer_numbers(course, sample_copy):
