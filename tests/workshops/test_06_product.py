@@ -11,7 +11,7 @@ product's quality. The notebook's solution must find these.
 from __future__ import annotations
 
 import pytest
-from notebooks import ROOT, grade_ids, meta, points, read, read_source, solve, solved
+from notebooks import ROOT, grade_ids, meta, points, read, read_source, solve, solve_with, solved
 
 from cxkit.data import story
 
@@ -120,3 +120,49 @@ def test_the_projection_follows_the_reduction_parameter():
     projection = variables["projection"]
     assert projection["affected_share_after"] == 0
     assert projection["nps_after"] == pytest.approx(projection["nps_others"])
+
+
+# An explorer's other settings show the mistakes the checks name: read at such a setting and
+# typed, the value fails its check with that mistake's hint.
+WRONG_SETTINGS = [
+    (
+        "effort_by_step",
+        "effort_gap",
+        (
+            "effort_look",
+            {"gap": "without contract minus with contract"},
+            ("without contract minus with contract", "value"),
+        ),
+        "without minus with: the other way round",
+    ),
+    (
+        "checkout_themes",
+        "product_share",
+        ("themes_look", {"comments": "everyone after checkout"}, ("product", "share")),
+        "is not the share asked for",
+    ),
+    (
+        "nps_by_billing",
+        "billing_gap",
+        (
+            "billing_look",
+            {"gap": "poor (1-2) minus good (4-5)"},
+            ("poor (1-2) minus good (4-5)", "value"),
+        ),
+        "poor minus good: the other way round",
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("answer", "name", "reading", "hint"), WRONG_SETTINGS)
+def test_an_explorer_read_at_the_wrong_setting_fails_with_the_mistake_named(
+    answer, name, reading, hint
+):
+    """Typed from the explorer at a wrong setting, does the value fail with the mistake's hint?"""
+    variables, _ = solve(SOURCE)
+    explorer, settings, cell = reading
+    typed = variables[explorer].set(**settings).read(*cell)
+    _, outcomes = solve_with(SOURCE, answer, f"{name} = {typed!r}")
+    assert outcomes[f"{answer}_check"].startswith(f"CheckFailed: {name} = ")
+    assert hint in outcomes[f"{answer}_check"]

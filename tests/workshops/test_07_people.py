@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from notebooks import generated, read_source, solve, solve_retried, solved
+from notebooks import generated, points, read_source, solve, solve_retried, solve_with, solved
 
 import cxkit
 from cxkit.data import story
@@ -215,3 +215,48 @@ def test_team_climate_goes_with_the_nps_of_its_customers(without):
         return nps["North"] - nps["East"]
 
     assert 25 <= spread(without["none"]) - spread(without["TEAM_CLIMATE_EFFECT"]) <= 90
+
+
+def test_the_commitment_keeps_the_workshop_at_15_points():
+    """Is reflection 2 one point now that its measure and date are the 1-point commitment?"""
+    assert points(SOURCE, "reflection") == {"reflect_cx_in_hr": 2.0, "reflect_change": 1.0}
+    assert points(SOURCE)["commitment_check"] == 1
+    assert sum(points(SOURCE).values()) + sum(points(SOURCE, "reflection").values()) == 15
+
+
+# An explorer's other settings show the mistakes the checks name: read at such a setting and
+# typed, the value fails its check with that mistake's hint.
+WRONG_SETTINGS = [
+    (
+        "attrition",
+        "attrition",
+        ("attrition_look", {"per": "people", "team": "all customer-facing"}, ()),
+        "not per year worked",
+    ),
+    (
+        "new_agents",
+        "new_agent_gap",
+        ("agents_look", {"gap": "experienced minus new"}, ("experienced minus new", "value")),
+        "experienced minus new: the other way round",
+    ),
+    (
+        "climate",
+        "climate_correlation",
+        ("climate_look", {"correlate_with": "customers' n"}, ()),
+        "the number of answers (n)",
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("answer", "name", "reading", "hint"), WRONG_SETTINGS)
+def test_an_explorer_read_at_the_wrong_setting_fails_with_the_mistake_named(
+    answer, name, reading, hint
+):
+    """Typed from the explorer at a wrong setting, does the value fail with the mistake's hint?"""
+    variables, _ = solve(SOURCE)
+    explorer, settings, cell = reading
+    typed = variables[explorer].set(**settings).read(*cell)
+    _, outcomes = solve_with(SOURCE, answer, f"{name} = {typed!r}")
+    assert outcomes[f"{answer}_check"].startswith(f"CheckFailed: {name} = ")
+    assert hint in outcomes[f"{answer}_check"]

@@ -27,6 +27,8 @@ from notebooks import (
     points,
     read,
     read_source,
+    solve,
+    solve_with,
     solved,
 )
 
@@ -188,3 +190,52 @@ def test_the_north_star_is_a_manual_reflection_worth_three_points():
     assert cell.source.strip() == "YOUR ANSWER HERE"
     intro = next(c for c in SOURCE.cells if c.get("id") == "north_star_read").source
     assert "trade-off" in intro and "rank" in intro
+
+
+# An explorer's other settings show the mistakes the checks name: read at such a setting and
+# typed, the value fails its check with that mistake's hint.
+WRONG_SETTINGS = [
+    (
+        "by_handoffs",
+        "fcr_all",
+        ("fcr_look", {"tickets_counted": "by handoffs"}, (0, "fcr")),
+        "the FCR of the tickets never handed on",
+    ),
+    (
+        "handoff_cost",
+        "handoff_cost",
+        (
+            "cost_look",
+            {"measure": "CSAT", "gap": "1 handoff minus 0 handoffs"},
+            ("1 handoff minus 0 handoffs", "value"),
+        ),
+        "the cost in CSAT, not in NPS",
+    ),
+    (
+        "stall_stage",
+        "stall_stage",
+        ("stalls_look", {"sort_by": "stalled"}, None),  # the stage at the top
+        "has the most stalled customers",
+    ),
+    (
+        "consistency",
+        "csat_spread",
+        ("spread_look", {"summary": "standard deviation"}, ()),
+        "the standard deviation, not the range",
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("answer", "name", "reading", "hint"), WRONG_SETTINGS)
+def test_an_explorer_read_at_the_wrong_setting_fails_with_the_mistake_named(
+    answer, name, reading, hint
+):
+    """Typed from the explorer at a wrong setting, does the value fail with the mistake's hint?"""
+    variables, _ = solve(SOURCE)
+    explorer, settings, cell = reading
+    shown = variables[explorer].set(**settings)
+    typed = str(shown.shown.index[0]) if cell is None else shown.read(*cell)
+    _, outcomes = solve_with(SOURCE, answer, f"{name} = {typed!r}")
+    assert outcomes[f"{answer}_check"].startswith(f"CheckFailed: {name} = ")
+    assert hint in outcomes[f"{answer}_check"]
