@@ -22,6 +22,7 @@ from cxkit.course.grade import grade
 from cxkit.course.programme_commands import add_commands
 from cxkit.course.refresher import banks, choose, is_refresher, load_bank, make
 from cxkit.course.release import release
+from cxkit.course.report import report
 from cxkit.errors import CxkitError
 
 DAY = date(2027, 1, 15)
@@ -238,6 +239,8 @@ def test_a_refresher_is_released_answered_and_graded_like_a_workshop(course):
     assert len(pages) == 3
     ben = next(p for p in pages if "ben" in p.parts).read_text()
     assert "is not" in ben and "9999" in ben  # the check's words reach the participant
+    page = report(course, NAME).read_text()
+    assert f"Question 1 · {made.questions[0].title}" in page  # the facilitator report names it
     found = gather(course).refreshers
     rows = found.set_index("department")
     assert rows.loc["accounting", "mean_score"] == 100.0
