@@ -20,7 +20,8 @@ from cxkit.course.directory import Course
 from cxkit.course.feedback import write_feedback
 from cxkit.course.grade import grade
 from cxkit.course.programme_commands import add_commands
-from cxkit.course.refresher import banks, choose, is_refresher, load_bank, make
+from cxkit.course.refresher import choose, is_refresher, make
+from cxkit.course.refreshers import banks, load_bank
 from cxkit.course.release import release
 from cxkit.course.report import report
 from cxkit.errors import CxkitError
