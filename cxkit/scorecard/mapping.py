@@ -611,6 +611,30 @@ def _join(parts: list[dict[str, pd.Series]]) -> pd.DataFrame:
     return pd.DataFrame(columns, copy=False)
 
 
+def per_value(column: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``convert`` applied once per distinct value, and spread back over the rows.
+
+    A column of answers holds few distinct values (scores, team names, days):
+    converting those, not a million rows one by one, is what keeps a large export
+    fast. Missing values stay missing and are not converted.
+
+    Examples
+    --------
+    >>> per_value(pd.Series([" 9", "10 ", " 9", None]), lambda v: v.str.strip()).tolist()
+    ['9', '10', '9', nan]
+    """
+    codes, uniques = pd.factorize(column)
+    if len(uniques) > len(column) // 2:  # mostly distinct (ids): convert the column itself
+        return convert(column)
+    converted = convert(pd.Series(uniques, dtype=column.dtype)).to_numpy()
+    if np.issubdtype(converted.dtype, np.number):
+        out = converted.astype(float)[codes]
+        out[codes < 0] = np.nan
+        return pd.Series(out, index=column.index)
+    taken = pd.Series(converted, dtype=object).reindex(codes).to_numpy()
+    return pd.Series(taken, index=column.index, dtype=column.dtype)
+
+
 def _lines_of(mask: np.ndarray, lines: np.ndarray) -> np.ndarray:
     return lines[np.flatnonzero(mask)[:_SHOWN]]
 
@@ -624,7 +648,7 @@ def _convert(
     problems: Problems,
     shown: str,
 ) -> Any:
-    text = raw.str.strip()
+    text = per_value(raw, lambda values: values.str.strip())
     present = text.notna().to_numpy() & (text != "").fillna(False).to_numpy()
     name = col.name
     if not col.nullable and col.kind != "int" and (~present).any():
@@ -753,8 +777,8 @@ def _scores(
     labels = tm.values.get(col.name)
     source = tm.columns[col.name]
     if labels:
-        text = text.map(lambda v: labels.get(v, v) if isinstance(v, str) else v)
-    number = pd.to_numeric(text, errors="coerce")
+        text = per_value(text, lambda values: values.map(lambda v: labels.get(v, v)))
+    number = per_value(text, lambda values: pd.to_numeric(values, errors="coerce"))
     bad = present & number.isna().to_numpy()
     if bad.any():
         problems.add(
