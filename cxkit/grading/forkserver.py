@@ -15,7 +15,8 @@ sandbox of its own and talks over an inherited socket instead, since the sandbox
 has no network namespace in common with the grader. There it also signals its
 kernels for the grader (their process ids are the sandbox's own) and, between two
 kernels, kills whatever the last one left running and empties ``/tmp``, so the
-next participant finds nothing of the previous one.
+next participant finds nothing of the previous one. Its kernels keep no history
+database (:data:`GRADING_KERNEL`).
 
 Linux only (fork, ``prctl``); elsewhere the pool is not used.
 """
@@ -82,6 +83,10 @@ PRELOAD = (
 # Imported afresh by grading before every check (participants' code may have rewired
 # them: cxkit.grading.pristine.restore); kernels get them from code compiled here.
 COMPILED_ONCE = ("cxkit.checks",)
+# What a grading kernel does without: IPython's history database, which it would
+# create afresh in its empty home and write after every cell from a thread of its own
+# (``In``, ``Out`` and ``%history`` of the session keep working, from memory).
+GRADING_KERNEL = ("--HistoryManager.enabled=False",)
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
 _exits: dict[int, int] = {}  # forked pid -> exit status, once reaped
 
@@ -312,7 +317,7 @@ def serve_fd(fd: int, keep: list[str]) -> None:
             if pid == 0:
                 requests.close()
                 answers.close()
-                _child(request, channel)
+                _child({**request, "argv": [*request["argv"], *GRADING_KERNEL]}, channel)
             answer["pid"] = pid
         answers.write(json.dumps(answer) + "\n")
         answers.flush()

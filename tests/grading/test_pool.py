@@ -377,3 +377,17 @@ def test_a_dead_sandboxed_template_is_restarted(tmp_path):
     assert fresh is not dead and fresh.alive()  # a new template took over for "ben"
     assert not dead.box.exists()  # and the dead one's folders are gone
     fresh.close()
+
+
+@pytest.mark.slow
+def test_a_grading_kernel_keeps_its_history_in_memory_only(tmp_path):
+    """Does a sandboxed grading kernel write no history database, with In and _i still there?"""
+    shows = (
+        "import glob\nshell = get_ipython()\n"
+        "print('HISTORY', shell.history_manager.enabled, len(In) > 2, bool(_i),\n"
+        "      glob.glob('/tmp/home/.ipython/profile_default/history*'))\n"
+        "answer = 42"
+    )
+    results = _run_in_sandbox(tmp_path, {"ana": shows})
+    assert results["ana"]["success"], results
+    assert "HISTORY False True True []" in results["ana"]["printed"]
