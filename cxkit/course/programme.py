@@ -213,7 +213,15 @@ def _workshop_cells(programme: Programme, department: str) -> list[Any]:
     shown = shown[
         ["workshop", "date", "participants", "handed_in", "graded", "completion", "mean_score"]
     ]
-    return [*cells, _table(shown.rename(columns={"mean_score": "mean score %"}))]
+    named = {"date": "last hand-in", "handed_in": "handed in", "mean_score": "mean score %"}
+    return [
+        *cells,
+        _table(shown.rename(columns=named)),
+        _note(
+            "completion: graded, of the department's participants (on the roster, or not "
+            "on it but handed in)."
+        ),
+    ]
 
 
 def _refresher_cells(programme: Programme, department: str) -> list[Any]:
@@ -223,7 +231,8 @@ def _refresher_cells(programme: Programme, department: str) -> list[Any]:
         hint = f"make one with <code>cxkit refresher make {escape(department)}</code>"
         return [*cells, _note(f"No refresher yet ({hint}, then release, collect and grade it).")]
     shown = rows.sort_values("date")[["refresher", "date", "handed_in", "graded", "mean_score"]]
-    return [*cells, _table(shown.rename(columns={"mean_score": "mean score %"}))]
+    named = {"handed_in": "handed in", "mean_score": "mean score %"}
+    return [*cells, _table(shown.rename(columns=named))]
 
 
 def _commitment_cells(programme: Programme, department: str) -> list[Any]:
