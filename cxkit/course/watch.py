@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import signal
 import subprocess
 import sys
@@ -65,6 +66,8 @@ from cxkit.patches import lighter_bookkeeping
 JOURNAL = "watch.json"
 POLL = 0.25  # seconds between two looks for hand-ins
 REPORT_EVERY = 60.0  # seconds: the longest the report lags behind while hand-ins keep coming
+QUIET = 5.0  # seconds without a new hand-in before the report is rendered (unless it lags)
+NICE = 10  # the report's render yields the processor to grading
 Listing = frozenset[tuple[str, int, int]]  # (path, size, modification time in ns)
 
 
@@ -173,7 +176,12 @@ class ReportRenderer:
             command += ["--db-url", self.course.db_url]
         with self.log.open("wb") as errors:  # the process keeps its own copy of the file
             self.process = subprocess.Popen(
-                command, stdout=subprocess.DEVNULL, stderr=errors, stdin=subprocess.DEVNULL
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=_lower_priority,
+                start_new_session=True,  # with its kernel, stopped by the watch alone
             )
         self.shows, self.started = shows, time.monotonic()
 
@@ -189,10 +197,18 @@ class ReportRenderer:
         return words.splitlines()[-1] if words else f"cxkit report stopped with code {code}"
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait()
-            self.process = None
+        """Stop a render under way, with its kernel: asked first, then made to."""
+        if self.process is None:
+            return
+        for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, None)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)
+            try:
+                self.process.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        self.process = None
 
 
 @dataclass
@@ -230,6 +246,8 @@ class Watch:
     inbox: Settled = field(init=False, default_factory=Settled)
     exchange: Listing = field(init=False, default_factory=frozenset)
     pending: set[str] = field(init=False, default_factory=set)  # being graded, not recorded
+    arrived_at: float = field(init=False, default=0.0)  # when the last hand-in was placed
+    grading: GradingRun | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         from cxkit.room.exchange import has_room
@@ -261,6 +279,7 @@ class Watch:
         """One poll: collect what arrived, grade it, feed back, keep the report up to date."""
         collected = self._collect()
         if self.submitted.ready(listing(self.course.folder("submitted"))) or collected:
+            self.arrived_at = time.monotonic()
             self._grade()
         self._report()
 
@@ -311,10 +330,11 @@ class Watch:
             return
         self.say(f"grading {', '.join(work.todo)}")
         register_participants(self.course, list(work.todo))
-        spent = {"sanitize": 0.0, "record": 0.0}
-        run = GradingRun(
-            self.course, self.workshop, self.settings, work.todo, outcomes, began, spent
-        )
+        run = self._grading_run(began)
+        run.todo.clear()
+        run.todo.update(work.todo)
+        run.outcomes.clear()
+        run.outcomes.update(outcomes)
         executors = runner(self.course, self.workshop, self.settings, self.scheduler)
 
         def record(pid: str, result: Result) -> None:
@@ -330,6 +350,15 @@ class Watch:
         finally:
             self.pending.clear()
         self._catch_up()  # a submission nbgrader could not sanitize is recorded, not finished
+
+    def _grading_run(self, began: float) -> GradingRun:
+        """The grading step's preparing and recording, set up once (policies, nbgrader's API)."""
+        if self.grading is None:
+            spent = {"sanitize": 0.0, "record": 0.0}
+            self.grading = GradingRun(
+                self.course, self.workshop, self.settings, {}, {}, began, spent
+            )
+        return self.grading
 
     def _catch_up(self) -> None:
         """Write the feedback the journal does not have (after a stop, or a refusal)."""
@@ -385,7 +414,8 @@ class Watch:
 
     # --- the report ---------------------------------------------------------------------
     def _report(self) -> None:
-        """Start a render when the report is out of date and everything is graded, or it lags."""
+        """Start a render when the report is out of date, and everything handed in is graded
+        with no new hand-in for ``QUIET`` seconds, or the report lags ``report_every``."""
         failed = self.renderer.finished()
         if failed == "":
             self.reported_at = self.renderer.started
@@ -398,7 +428,9 @@ class Watch:
         graded = self._graded()
         if graded == self.journal.reported():
             return
-        if not self.pending or time.monotonic() - self.reported_at >= self.report_every:
+        now = time.monotonic()
+        quiet = not self.pending and now - self.arrived_at >= QUIET
+        if quiet or now - self.reported_at >= self.report_every:
             self.renderer.start(graded)
 
     def _report_path(self) -> Path:
@@ -436,6 +468,11 @@ def _sigterm_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _lower_priority() -> None:
+    """In the render's process, before it starts: let grading have the processor first."""
+    os.nice(NICE)
 
 
 def _now() -> str:

@@ -93,11 +93,12 @@ class Watching:
     def stop(self, sig: int = signal.SIGTERM) -> int:
         """Send ``sig`` to the watch alone, wait for it, then end anything it left behind."""
         self.process.send_signal(sig)
-        code = self.process.wait(timeout=60)
-        time.sleep(0.5)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)  # workers or a render left by a kill -9
-        return code
+        try:
+            return self.process.wait(timeout=60)
+        finally:
+            time.sleep(0.5)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)  # what a kill -9 left behind
 
 
 @pytest.fixture
