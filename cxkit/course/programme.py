@@ -42,6 +42,7 @@ from cxkit.errors import CxkitError, close_match
 from cxkit.grading.outcomes import State
 
 PULSES = "pulses.csv"
+WHOLE = "all your touchpoints"  # the touchpoint cxkit pulse gives a department's whole
 PULSE_COLUMNS = (
     "pulse_date",
     "period_start",
@@ -263,12 +264,11 @@ def _pulse_cells(programme: Programme, department: str) -> list[Any]:
     if programme.pulses is None:
         return [*cells, _note("No pulse yet (cxkit pulse writes pulses.csv in the course folder).")]
     pulses = programme.pulses[programme.pulses["department"] == department]
-    named = named.assign(key=named["metric"].str.lower()).drop_duplicates("key")
-    moved = pulses[pulses["metric"].str.lower().isin(named["key"])]
-    silent = named[~named["key"].isin(pulses["metric"].str.lower())]
+    moved, silent = _followed(pulses, named)
     out = list(cells)
     if len(moved):
-        moved = moved.sort_values(["metric", "pulse_date"]).assign(
+        moved = moved.sort_values(["metric", "touchpoint", "pulse_date"])
+        moved = moved.assign(
             period=moved["period_start"] + " to " + moved["period_end"],
             change=[_signed(x) for x in moved["change"]],
             interval=[
@@ -285,12 +285,26 @@ def _pulse_cells(programme: Programme, department: str) -> list[Any]:
                 "the pulse's."
             )
         )
-    if len(silent):
-        said = ", ".join(
-            f"{m} ({t})" for m, t in zip(silent["metric"], silent["touchpoint"], strict=True)
-        )
-        out.append(_note(f"No pulse yet for: {escape(said)}."))
+    if silent:
+        out.append(_note(f"No pulse yet for: {escape(', '.join(silent))}."))
     return out
+
+
+def _followed(pulses: pd.DataFrame, named: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The pulses of each committed metric, at its touchpoint and the department's whole;
+    and the commitments no pulse has measured yet, as "metric (touchpoint)".
+
+    Metric and touchpoint match whatever their case ("NPS" is the pulse's "nps").
+    """
+    metric, touchpoint = pulses["metric"].str.lower(), pulses["touchpoint"].str.lower()
+    shown = pd.Series(False, index=pulses.index)
+    silent = []
+    for wanted, where in named.itertuples(index=False):
+        match = (metric == wanted.lower()) & touchpoint.isin([where.lower(), WHOLE])
+        if not match.any():
+            silent.append(f"{wanted} ({where})")
+        shown |= match
+    return pulses[shown], silent
 
 
 def _signed(value: float) -> str:

@@ -19,23 +19,30 @@ from cxkit.errors import CxkitError
 
 PULSES = (
     ",".join(PULSE_COLUMNS) + "\n"
-    "2027-02-15,2027-01-15,2027-02-14,logistics,delivery,complete delivery,"
-    "88.0,93.5,5.5,2.1,8.9,clearly better,900,310\n"
-    "2027-03-15,2027-02-15,2027-03-14,logistics,delivery,complete delivery,"
-    "88.0,94.25,6.25,3.0,9.5,clearly better,900,330\n"
-    "2027-02-15,2027-01-15,2027-02-14,accounting,payment reminder,days to pay,"
-    "9.0,8.6,-0.4,-1.9,1.1,can't tell yet,400,120\n"
-)
+    "2027-02-15,2027-01-15,2027-02-14,logistics,delivery,nps,"
+    "10.0,18.5,8.5,2.1,14.9,clearly better,900,310\n"
+    "2027-02-15,2027-01-15,2027-02-14,logistics,all your touchpoints,nps,"
+    "12.0,15.0,3.0,-1.0,7.0,can't tell yet,2000,700\n"
+    "2027-02-15,2027-01-15,2027-02-14,logistics,website,nps,"
+    "30.0,31.0,1.0,-5.0,7.0,can't tell yet,500,150\n"
+    "2027-03-15,2027-02-15,2027-03-14,logistics,delivery,nps,"
+    "10.0,19.25,9.25,3.0,15.5,clearly better,900,330\n"
+    "2027-02-15,2027-01-15,2027-02-14,accounting,invoice,effort,"
+    "3.0,2.6,-0.4,-0.9,0.1,can't tell yet,400,120\n"
+    "2027-02-15,2027-01-15,2027-02-14,accounting,invoice,csat,,,,,,no answers,0,0\n"
+)  # as cxkit pulse writes them: its measures are nps, csat and effort
 
 
 def _commitments(course: Course) -> None:
     rows = [
         ("02-logistics", "ben", "logistics", "Call before a split delivery", "delivery",
-         "complete delivery", "95 %", "2027-03-31", "2027-01-21", "yes"),
+         "NPS", "+10", "2027-03-31", "2027-01-21", "yes"),
         ("02-logistics", "gus", "logistics", "Check the slips <twice>", "delivery",
          "damage rate", "below 3 %", "2027-03-31", "2027-01-21", ""),
-        ("01-accounting", "ana", "accounting", "Friendly letter first", "payment reminder",
-         "days to pay", "5 days sooner", "2027-03-31", "2027-01-21", "partly"),
+        ("01-accounting", "ana", "accounting", "Friendly letter first", "invoice",
+         "effort", "below 2.5", "2027-03-31", "2027-01-21", "partly"),
+        ("01-accounting", "jun", "accounting", "Plain words", "invoice",
+         "CSAT", "80 %", "2027-03-31", "2027-01-21", ""),
     ]  # fmt: skip
     write_commitments(pd.DataFrame(rows, columns=list(COLUMNS)), course.root / "commitments.csv")
 
@@ -77,20 +84,20 @@ def test_commitments_and_the_pulses_of_their_metrics_appear_beside_each_other(co
     assert "2 commitment(s); kept: 1 yes, 1 not recorded yet." in logistics
     assert "Check the slips <twice>" in logistics  # escaped on the page, read back as text
     assert "<twice>" not in page
-    assert (
-        "2027-02-15 2027-01-15 to 2027-02-14 88.0 93.5 +5.5 +2.1 to +8.9 clearly better"
-        in logistics
-    )
-    assert (
-        "2027-03-15 2027-02-15 to 2027-03-14 88.0 94.2 +6.2 +3.0 to +9.5 clearly better"
-        in logistics
-    )
+    nps = "nps delivery 2027-02-15 2027-01-15 to 2027-02-14 10.0 18.5 +8.5 +2.1 to +14.9"
+    assert f"{nps} clearly better" in logistics
+    assert "2027-03-15 2027-02-15 to 2027-03-14 10.0 19.2 +9.2 +3.0 to +15.5" in logistics
+    assert "all your touchpoints 2027-02-15 2027-01-15 to 2027-02-14 12.0 15.0 +3.0" in logistics
+    assert "website" not in logistics  # a touchpoint nobody committed to
     assert "No pulse yet for: damage rate (delivery)." in logistics
     accounting = _section(page, "accounting")
-    assert "kept: 1 partly." in accounting
-    assert "-0.4 -1.9 to +1.1 can't tell yet" in accounting
+    assert "kept: 1 partly, 1 not recorded yet." in accounting
+    assert (
+        "effort invoice 2027-02-15 2027-01-15 to 2027-02-14 3.0 2.6 -0.4 -0.9 to +0.1" in accounting
+    )
+    assert "csat invoice 2027-02-15 2027-01-15 to 2027-02-14 no answers" in accounting
     overview = _text(page)[: _text(page).index("accounting Workshops")]
-    assert "accounting 0 no refresher yet 0 of 1 (1 partly)" in overview
+    assert "accounting 0 no refresher yet 0 of 2 (1 partly)" in overview
     assert "logistics 0 no refresher yet 1 of 2" in overview
 
 
@@ -109,8 +116,8 @@ def test_unreadable_pulses_and_commitments_are_clear_errors(course):
     path.write_text(PULSES.replace("verdict", "outcome", 1))
     with pytest.raises(CxkitError, match='pulses.csv has no column "verdict"'):
         read_pulses(path)
-    path.write_text(PULSES.replace("94.25", "high", 1))
-    with pytest.raises(CxkitError, match='line 3: now is "high", not a number'):
+    path.write_text(PULSES.replace("19.25", "high", 1))
+    with pytest.raises(CxkitError, match='line 5: now is "high", not a number'):
         render(course)
     path.unlink()
     (course.root / "commitments.csv").write_text("who,what\nana,letters\n")
@@ -181,9 +188,9 @@ def test_two_commitments_on_one_metric_show_its_pulses_once(course):
     shown once?"""
     _commitments(course)
     path = course.root / "commitments.csv"
-    extra = "02-logistics,ben2,logistics,Pack with care,delivery slot,Complete Delivery,,,,\n"
+    extra = "02-logistics,ben2,logistics,Pack with care,delivery,nps,,,,\n"
     path.write_text(path.read_text() + extra)
     (course.root / "pulses.csv").write_text(PULSES)
     logistics = _section(render(course).read_text(), "logistics")
-    assert logistics.count("2027-02-15 2027-01-15 to 2027-02-14 88.0 93.5 +5.5") == 1
+    assert logistics.count("2027-02-15 2027-01-15 to 2027-02-14 10.0 18.5 +8.5") == 1
     assert "change = now minus baseline" in logistics
