@@ -126,6 +126,11 @@ def test_choose_draws_the_same_questions_for_the_same_seed_and_refuses_too_many(
     assert all("$" not in q.text + q.reference for q in first)
     with pytest.raises(CxkitError, match="3 to 5 questions, not 6"):
         choose(bank, 6, "seed-a")
+    drawn = {
+        tuple(q.title for q in choose(bank, 4, f"refresher-accounting-2027-0{m}-01"))
+        for m in range(1, 10)
+    }
+    assert len(drawn) > 3  # refreshers made on other days ask other things
 
 
 def test_make_writes_an_nbgrader_notebook_and_a_copy_of_the_data(course):
