@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from nbgrader.api import MissingEntry
 
 from cxkit.course.commitments import FILE as COMMITMENTS
 from cxkit.course.commitments import read_commitments, workshop_department
@@ -124,7 +125,14 @@ def _results(
         for pid, outcome in outcomes.items():
             if outcome.state is State.FAILED or not outcome.max_score:
                 continue
-            submission = gradebook.find_submission(assignment, pid)
+            try:
+                submission = gradebook.find_submission(assignment, pid)
+            except MissingEntry:
+                raise CxkitError(
+                    f"{pid}'s {assignment} was graded, but the gradebook at "
+                    f"{course.gradebook_url} has no such submission. Pass the --db-url it was "
+                    f"graded into, or grade it again (cxkit grade {assignment} --force)."
+                ) from None
             scores[pid] = 100 * float(submission.score) / float(submission.max_score)
             if submission.timestamp is not None:
                 when = max(when, submission.timestamp.date().isoformat())

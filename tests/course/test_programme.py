@@ -154,6 +154,9 @@ def test_workshop_completion_comes_from_the_gradebook(course):
     page = render(course).read_text()
     assert "mini 2026-11-20 1 1 1 100 % 75.0" in _section(page, "accounting")
     assert "No workshop handed in yet." in _section(page, "it")
+    elsewhere = Course(course.root, f"sqlite:///{course.root / 'another.db'}")
+    with pytest.raises(CxkitError, match="ana's mini was graded, but the gradebook at"):
+        gather(elsewhere)
 
 
 def test_refresher_scores_over_time_are_drawn_once_there_are_two_dates():
