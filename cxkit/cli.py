@@ -49,6 +49,7 @@ from cxkit.patches import skip_iri_grammar
 skip_iri_grammar()  # before anything imports jsonschema: a second saved on every command
 
 from cxkit.course.directory import Course  # noqa: E402
+from cxkit.course.programme_commands import add_commands as programme_commands  # noqa: E402
 from cxkit.errors import CxkitError  # noqa: E402
 from cxkit.participant.commands import add_commands as participant_commands  # noqa: E402
 from cxkit.room.commands import add_commands as room_commands  # noqa: E402
@@ -449,6 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
     room_commands(commands)
     participant_commands(commands)
     scorecard_commands(commands)
+    programme_commands(commands)
     _quickstart_command(commands)
     return parser
 

@@ -102,7 +102,9 @@ def test_the_answer_key_gives_the_numbers_the_solution_finds_on_the_sample():
     interval = f"gap {gap['difference']:+.1f} points (interval {gap['ci_low']:+.1f} to "
     assert interval + f"{gap['ci_high']:+.1f})" in _key_row(4)
     best = cxkit.nps_by(found["after"], "touchpoint").loc[found["best_touchpoint"]]
-    assert f"{found['best_touchpoint']}, NPS {best['value']:+.1f} (n {best['n']:.0f})" in _key_row(5)
+    assert f"{found['best_touchpoint']}, NPS {best['value']:+.1f} (n {best['n']:.0f})" in _key_row(
+        5
+    )
     loop = re.search(r"(\d+) % of the (\d+) detractor\s+answers", GUIDE.read_text())
     assert loop is not None
     assert int(loop.group(1)) == round(100 * found["followed"].mean())
