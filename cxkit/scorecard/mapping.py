@@ -623,15 +623,17 @@ def per_value(column: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> p
     >>> per_value(pd.Series([" 9", "10 ", " 9", None]), lambda v: v.str.strip()).tolist()
     ['9', '10', '9', nan]
     """
-    codes, uniques = pd.factorize(column)
-    if len(uniques) > len(column) // 2:  # mostly distinct (ids): convert the column itself
+    head = column.iloc[:1000]
+    if head.nunique() > len(head) // 2:  # mostly distinct (ids): convert the column itself
         return convert(column)
+    codes, uniques = pd.factorize(column)
     converted = convert(pd.Series(uniques, dtype=column.dtype)).to_numpy()
     if np.issubdtype(converted.dtype, np.number):
         out = converted.astype(float)[codes]
         out[codes < 0] = np.nan
         return pd.Series(out, index=column.index)
-    taken = pd.Series(converted, dtype=object).reindex(codes).to_numpy()
+    taken = np.asarray(converted, dtype=object)[codes]
+    taken[codes < 0] = None
     return pd.Series(taken, index=column.index, dtype=column.dtype)
 
 
