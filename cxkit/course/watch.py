@@ -37,6 +37,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -228,6 +229,9 @@ class Watch:
         A Dask scheduler's address, as for ``cxkit grade --scheduler``.
     say
         Where the status lines go (``print`` by default).
+    report_every
+        The longest, in seconds, the report on disk lags behind the grading
+        while hand-ins keep coming.
     """
 
     course: Course
@@ -237,7 +241,7 @@ class Watch:
     scheduler: str | None = None
     say: Callable[[str], None] = functools.partial(print, flush=True)
     report_every: float = REPORT_EVERY
-    room: bool = False
+    room: bool = field(init=False, default=False)  # the course has a workshop room
     journal: Journal = field(init=False)
     renderer: ReportRenderer = field(init=False)
     reported_at: float = field(init=False, default=0.0)
@@ -267,11 +271,12 @@ class Watch:
         ensure_released(self.course, self.workshop)
         self._catch_up()
         self.say(self._where())
-        with _sigterm_interrupts():
+        with _stop_on_signals() as stop:
             try:
-                while True:
+                while not stop.is_set():
                     self.look()
                     time.sleep(poll)
+                raise KeyboardInterrupt  # a signal came where Python could not raise it
             finally:
                 self.renderer.stop()
 
@@ -457,17 +462,25 @@ def watch(
 
 
 @contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """Inside: SIGTERM stops the watch as Ctrl-C does (workers and renders are stopped)."""
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """Inside: Ctrl-C and SIGTERM stop the watch (its workers and render with it).
+
+    Each raises KeyboardInterrupt where the watch is, and sets the event it
+    yields: an interrupt raised where Python only reports it (in a fork's
+    bookkeeping, as a render starts) still stops the loop at its next turn.
+    """
+    stop = threading.Event()
 
     def interrupt(signum: int, frame: Any) -> None:
+        stop.set()
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield stop
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _lower_priority() -> None:
