@@ -16,5 +16,8 @@ order their draws are made (:mod:`cxkit.data.simulate.company` keeps that order)
 - ``journey``: the journey events and the touchpoints they happen at;
 - ``actions``: the feedback actions that close the loop.
 
+``after`` is not one of them: it replays the families up to the surveys to draw
+the months after the workshops on demand (:func:`cxkit.data.generate.generate_after`).
+
 Every planted effect is a named constant of :mod:`cxkit.data.story`.
 """
