@@ -114,7 +114,7 @@ def test_the_facilities_rows_change_no_other_department():
 
 EXPLORERS = {
     "owned": ["department"],
-    "nps_parts": ["percent_of", "minus_percent_of"],
+    "nps_parts": ["group", "minus"],
     "margins": ["answers"],
     "by_group": ["by"],
     "three_questions": ["measure", "touchpoint"],
@@ -131,9 +131,9 @@ def _read_off_the_explorers() -> dict[str, object]:
     weakest = found["weakest"].set(department="accounting", measure="NPS").shown
     return {
         "my_touchpoints": found["owned"].set(department="accounting").shown.index.tolist(),
-        "promoters": parts.set(percent_of="promoters", minus_percent_of="nobody").read(),
-        "detractors": parts.set(percent_of="detractors").read(),
-        "nps_by_hand": parts.set(percent_of="promoters", minus_percent_of="detractors").read(),
+        "promoters": parts.set(group="promoters", minus="nobody").read(),
+        "detractors": parts.set(group="detractors").read(),
+        "nps_by_hand": parts.set(group="promoters", minus="detractors").read(),
         "nps_20": margins.set(answers=20).read(20, "value"),
         "ci_20": (margins.read(20, "ci_low"), margins.read(20, "ci_high")),
         "ci_all": (
