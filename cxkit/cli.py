@@ -77,6 +77,14 @@ def _generate(args: argparse.Namespace) -> int:
         print(f"  {table:<{width}}  {count:>12,} rows")
     seconds = time.perf_counter() - started
     print(f"Wrote {len(rows)} tables to {args.out} in {seconds:.1f} s.")
+    if args.after:
+        from cxkit.data.generate import generate_after
+
+        generate_after(args.out, size=args.size, seed=args.seed, progress=progress)
+        print(
+            "Wrote the six months after the workshops (surveys_2026-07.csv to "
+            f"surveys_2026-12.csv) and workshops.csv to {args.out}."
+        )
     return 0
 
 
@@ -332,6 +340,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--size", choices=["sample", "large"], default="sample")
     gen.add_argument("--seed", type=int, default=None, help="random seed (default: the sample's)")
     gen.add_argument("--out", required=True, type=Path, help="folder to write the CSV files to")
+    gen.add_argument(
+        "--after",
+        action="store_true",
+        help="also the six months after the workshops, one survey export a month, and "
+        "workshops.csv (for cxkit pulse)",
+    )
     gen.set_defaults(func=_generate)
     head = data_commands.add_parser("headline", help="print a company's headline CX numbers")
     head.add_argument("--data", type=Path, default=None, help="folder of CSV files")

@@ -485,8 +485,10 @@ def _messages(
         before, now = (int(rows[c].max()) if not rows.empty else 0 for c in ("n_baseline", "n_now"))
         out.append(
             f"{_named(w.department)} has no answers to compare: {before} at its touchpoints "
-            f"before the workshop and {now} since. Check that the exports cover these days "
-            "and that the mapping names this department's team."
+            f"before the workshop and {now} since. If it owns no touchpoint customers are "
+            "asked about (as IT and HR often do), that is expected: its work shows at the "
+            "touchpoints it serves. Otherwise check that the exports cover these days and "
+            "that the mapping names this department's team."
         )
     return months, out
 
