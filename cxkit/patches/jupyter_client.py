@@ -61,7 +61,7 @@ def look_again(channel: Any, every: float = 0.25) -> None:
         it waits for ever, as before.
     Why
         Now and then the wake-up for a message that has arrived never comes, and
-        the wait lasts its whole timeout: workshop 00's ``interact()`` cell, done
+        the wait lasts its whole timeout: a widget cell (workshop 00's explorers), done
         in 30 ms, waited for its reply until the 30 s cell timeout in about 3 of
         every 100 submissions graded three at a time (jupyter/nbclient#312
         reports the same). Looking again finds the message at once, so a lost

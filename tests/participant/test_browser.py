@@ -219,8 +219,8 @@ def test_a_participant_answers_validates_saves_and_is_graded(lab, browser, tmp_p
         steps.shot("right-answer-passes")
         assert passed.startswith("Correct: accounting owns 2 touchpoints"), passed
 
-        picker = steps.cell("interact(owned_by").first
-        steps.select("interact(owned_by")
+        picker = steps.cell("look_up(owned_by").first
+        steps.select("look_up(owned_by")
         page.keyboard.press("Shift+Enter")
         steps.idle()
         output = picker.locator(".jp-Cell-outputArea")
