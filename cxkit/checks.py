@@ -402,6 +402,10 @@ def nps(answer: Any, scores: Any, *, name: str = "your answer", others: Others =
         (pro - _pct(v <= 5), "6 was left out of the detractors; detractors score 0 to 6 (<= 6)."),
         (pro - _pct(v <= 7), "7 was counted as a detractor; 7 and 8 are passives (<= 6)."),
     ]
+    # promoters minus detractors, each rounded first (as read off an explorer), is right too
+    by_parts = [round(pro, d) - round(de, d) for d in (1, 2)]
+    if any(math.isclose(value, part, abs_tol=1e-9) for part in by_parts):
+        expected = value
     _judge(
         value,
         expected,

@@ -551,3 +551,14 @@ def test_a_commitment_is_checked_for_completeness_only(capsys):
         cxkit.CxkitError, match='metric is 3, not text; write it in quotes, like "3"'
     ):
         cxkit.commitment(metric=3)
+
+
+def test_nps_from_shares_rounded_first_is_right():
+    """Is promoters minus detractors, each rounded to 1 or 2 decimals first, accepted, while a
+    number off by more than that rounding is not?"""
+    scores = pd.Series([10] * 361 + [7] * 391 + [3] * 248)  # 36.1 % minus 24.8 %: NPS 11.3
+    checks.nps(11.3, scores)
+    uneven = pd.Series([10] * 3613 + [7] * 3909 + [3] * 2478)  # 36.13 - 24.78 = 11.35
+    checks.nps(36.1 - 24.8, uneven)
+    checks.nps(36.13 - 24.78, uneven)
+    assert "is not the NPS" in hint(checks.nps, 11.1, uneven)
