@@ -28,7 +28,13 @@ from pandas.errors import ChainedAssignmentError
 
 from cxkit.errors import CxkitError, close_match
 
-KINDS: tuple[type[BaseException], ...] = (KeyError, TypeError, ValueError, AttributeError)
+KINDS: tuple[type[BaseException], ...] = (
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    NameError,
+)
 """The kinds of error ``brief`` may shorten."""
 
 _RED, _DIM, _RESET = "\x1b[1;31m", "\x1b[2m", "\x1b[0m"
@@ -203,12 +209,31 @@ def _hint(error: BaseException, tb: TracebackType | None) -> str | None:
         return _missing(error, tb)
     if isinstance(error, AttributeError):
         return _attribute(error)
+    if isinstance(error, NameError):
+        return _undefined(error, tb)
     text = str(error)
     for pattern, hint in _BY_MESSAGE:
         match = re.search(pattern, text)
         if match:
             return hint(match)
     return None
+
+
+def _undefined(error: NameError, tb: TracebackType | None) -> str | None:
+    """A name that is not defined: a typed word without its quotes, a typo, or a cell not run."""
+    name = getattr(error, "name", None)
+    if not name:
+        return None
+    cell = next((f for f in _frames(tb) if f.f_code.co_name == "<module>"), None)
+    known = [n for n in (cell.f_globals if cell else {}) if not n.startswith("_")]
+    closest = close_match(name, known)
+    if closest:
+        return f"There is no variable {name}.{closest}"
+    return (
+        f'There is no variable {name}. A word you read off an explorer goes in quotes: "{name}". '
+        "A variable of the notebook exists once its cell has run: run the cells above "
+        "(Run > Run All Above Selected Cell)."
+    )
 
 
 def _missing_keys(error: KeyError) -> list[Any]:

@@ -279,3 +279,30 @@ def test_in_a_kernel_a_hinted_error_is_one_line_and_others_keep_their_traceback(
     ]
     (full,) = done.cells[2].outputs
     assert full.ename == "KeyError" and "look" in ANSI.sub("", "".join(full.traceback))
+
+
+def test_a_word_typed_without_quotes_says_to_quote_it():
+    """Does a word read off an explorer and typed bare say to put it in quotes?"""
+    namespace: dict[str, object] = {"department": "it"}
+    code = compile("lowest_segment = household", "<cell>", "exec")
+    try:
+        exec(code, namespace)
+    except NameError as error:
+        lines = hints.brief(NameError, error, error.__traceback__)
+    assert lines is not None
+    line = ANSI.sub("", lines[0])
+    assert line.startswith("NameError (line 1 of this cell): There is no variable household.")
+    assert 'goes in quotes: "household"' in line and "Run All Above Selected Cell" in line
+
+
+def test_a_misspelt_variable_names_the_closest():
+    """Does a typo of a notebook variable name the variable meant?"""
+    namespace: dict[str, object] = {"relationship": 1}
+    try:
+        exec(compile("relationshp + 1", "<cell>", "exec"), namespace)
+    except NameError as error:
+        lines = hints.brief(NameError, error, error.__traceback__)
+    assert lines is not None
+    assert ANSI.sub("", lines[0]).endswith(
+        'There is no variable relationshp. Did you mean "relationship"?'
+    )
