@@ -337,6 +337,12 @@ def _judge(
     for wrong_value, hint in mistakes:
         if _close(value, wrong_value, decimals) and not _close(wrong_value, expected, decimals):
             _fail(f"{name} = {_show(value)}: {hint}")
+    near = 0.05 * max(abs(expected), 1)
+    if abs(value - expected) <= near and value in {round(expected, d) for d in range(decimals)}:
+        _fail(
+            f"{name} = {_show(value)} is rounded too much: type it with {decimals} decimals, "
+            "as the explorer shows it."
+        )
     _fail(f"{name} = {_show(value)} is not {wrong}")
 
 

@@ -562,3 +562,10 @@ def test_nps_from_shares_rounded_first_is_right():
     checks.nps(36.1 - 24.8, uneven)
     checks.nps(36.13 - 24.78, uneven)
     assert "is not the NPS" in hint(checks.nps, 11.1, uneven)
+
+
+def test_a_number_rounded_too_much_says_how_many_decimals():
+    """Is 4.5 for 4.5678 (two decimals wanted) told to keep two decimals, and 4.9 still wrong?"""
+    checks.number(4.57, 4.5678, name="days")
+    assert "rounded too much: type it with 2 decimals" in hint(checks.number, 4.6, 4.5678)
+    assert "is not the number asked for" in hint(checks.number, 4.9, 4.5678)
