@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import itertools
 import re
 import tomllib
 import warnings
@@ -178,6 +179,21 @@ def test_every_exercise_can_be_answered_by_reading_an_explorer(path):
     failed = {gid: why for gid, why in outcomes.items() if why}
     assert not failed, f"typed {typed_all}; these checks failed: {failed}"
     assert outcomes, "the notebook has no grade cells"
+    _every_setting_shows_something(namespace)
+
+
+def _every_setting_shows_something(namespace: dict[str, Any], most: int = 60) -> None:
+    """Each explorer, once the whole notebook has run (as a participant who scrolls back up),
+    shows a value or a plain message for every setting: a later cell that reused a name the
+    explorer looks up must not break it."""
+    for name, explorer in namespace.items():
+        if not isinstance(explorer, LookUp):
+            continue
+        controls = list(explorer.controls.items())
+        for settings in itertools.islice(itertools.product(*(o for _, o in controls)), most):
+            chosen = dict(zip((c for c, _ in controls), settings, strict=True))
+            explorer.set(**chosen)  # anything but a plain message (CxkitError) raises here
+            assert explorer.message or explorer.shown is not None, f"{name} {chosen} shows nothing"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
