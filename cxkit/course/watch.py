@@ -252,6 +252,7 @@ class Watch:
     pending: set[str] = field(init=False, default_factory=set)  # being graded, not recorded
     arrived_at: float = field(init=False, default=0.0)  # when the last hand-in was placed
     grading: GradingRun | None = field(init=False, default=None)
+    said_failed: dict[str, str] = field(init=False, default_factory=dict)  # a render that failed
 
     def __post_init__(self) -> None:
         from cxkit.room.exchange import has_room
@@ -427,11 +428,12 @@ class Watch:
             count = len(self.renderer.shows)
             self.say(f"report updated ({count} graded): {self._report_path()}")
         elif failed:
+            self.said_failed = self.renderer.shows  # tried again once more is graded
             self.say(f"the report could not be rendered: {failed}")
         if self.renderer.busy:
             return
         graded = self._graded()
-        if graded == self.journal.reported():
+        if graded in (self.journal.reported(), self.said_failed):
             return
         now = time.monotonic()
         quiet = not self.pending and now - self.arrived_at >= QUIET

@@ -258,3 +258,51 @@ def test_watch_options_are_refused_where_they_make_no_sense(course, capsys):
     assert "The hand-in folder nowhere does not exist" in capsys.readouterr().err
     args = build_parser().parse_args(["grade", "mini", "--watch", "--hand-ins", "x"])
     assert args.watch and args.hand_ins == Path("x")
+
+
+class _Renderer:
+    """A stand-in for the report's render: records what it was asked to show."""
+
+    busy = False
+
+    def __init__(self) -> None:
+        self.asked: list[dict[str, str]] = []
+        self.shows: dict[str, str] = {}
+        self.started = 0.0
+        self.outcome: str | None = None
+
+    def start(self, shows: dict[str, str]) -> None:
+        self.asked.append(shows)
+        self.shows = shows
+
+    def finished(self) -> str | None:
+        outcome, self.outcome = self.outcome, None
+        return outcome
+
+    def stop(self) -> None:
+        pass
+
+
+def test_a_failed_render_is_said_once_and_tried_again_when_more_is_graded(course):
+    """When the report cannot be rendered, does the watch say why once, and render again
+    only when something new is graded (not on every look)?"""
+    from cxkit.course.grade import save_outcome
+    from cxkit.course.watch import Watch
+    from cxkit.grading.outcomes import Outcome, State
+    from cxkit.grading.settings import Grading
+
+    mc.hand_in(course.root, "ana", mc.submission())
+    save_outcome(course, "mini", Outcome("ana", State.GRADED, checksum="first"))
+    said: list[str] = []
+    watching = Watch(course, "mini", Grading(), say=said.append)
+    renderer = watching.renderer = _Renderer()  # type: ignore[assignment]
+    watching._report()
+    assert renderer.asked == [{"ana": "first"}]
+    renderer.outcome = "NameError: name 'scores' is not defined"
+    watching._report()
+    watching._report()
+    assert said == ["the report could not be rendered: NameError: name 'scores' is not defined"]
+    assert len(renderer.asked) == 1
+    save_outcome(course, "mini", Outcome("ana", State.GRADED, checksum="second"))
+    watching._report()
+    assert renderer.asked[-1] == {"ana": "second"}
