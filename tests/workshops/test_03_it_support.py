@@ -118,6 +118,34 @@ def test_customer_waiting_tickets_are_faster_yet_not_prioritised(found):
 
 
 @pytest.mark.slow
+def test_what_works_it_keeps_its_promise_clearly_more_often_when_a_customer_waits(found):
+    """Is the SLA kept on about 7 customer-waiting tickets in 10, clearly more often than on
+    the others, as the section "One thing that works" says?
+
+    A fix a customer waits on takes a median 4 hours (lognormal), an everyday
+    one 10, and the promise (4, 8 or 24 hours by priority) ignores who waits:
+    70.6 % of 204 against 43.4 % of 456 on the sample (75.6 % against 40.1 %
+    on seed 7), a lead of 27 (36) points whose interval starts near 19 (28).
+    Accepted: the waiting share between 60 and 85 %, the lead's interval above
+    10 points ("clearly apart"), each share recomputed from the tickets and the
+    waiting share the complement of exercise 4's broken promises.
+    """
+    it_tickets, table = found["it_tickets"], found["kept_by_waiting"]
+    kept = it_tickets["fix_hours"] <= it_tickets["sla_hours"]
+    for who, flag in (("a customer", True), ("only a colleague", False)):
+        mine = it_tickets["customer_waiting"] == flag
+        assert table.loc[who, "value"] == pytest.approx(100 * kept[mine].mean())
+        assert table.loc[who, "n"] == mine.sum()
+    assert 60 < table.loc["a customer", "value"] < 85
+    lead = found["waiting_lead"]
+    assert lead["ci_low"] > 10 and lead["verdict"] == "clearly apart"
+    assert lead["difference"] == pytest.approx(
+        table.loc["a customer", "value"] - table.loc["only a colleague", "value"]
+    )
+    assert table.loc["a customer", "value"] == pytest.approx(100 - found["breach_waiting"])
+
+
+@pytest.mark.slow
 def test_the_threshold_is_a_parameter():
     """Does another slow_fix_hours move the slow group, every check still passing?"""
     variables, outcomes = solve(SOURCE, {"slow_fix_hours": 8})
