@@ -261,7 +261,8 @@ def test_the_measures_fail_when_the_effects_are_absent_or_reversed(planted):
 
     The same generator with another DISPUTE_EFFECT (and REMINDER_EXTRA_DAYS
     reversed in the second case), seed 7: the fitted effect leaves the accepted
-    band, and the letters come out in another order.
+    band, and the letters come out in another order, the friendly one now paid
+    within two weeks less often than the final demand.
     """
     changed: dict = {"DISPUTE_EFFECT": planted}
     reversed_days = dict(zip(LETTERS, reversed(story.REMINDER_EXTRA_DAYS.values()), strict=True))
@@ -274,6 +275,8 @@ def test_the_measures_fail_when_the_effects_are_absent_or_reversed(planted):
     assert not 1.5 * DISPUTE_EFFECT <= effect <= 0.5 * DISPUTE_EFFECT
     if planted:
         assert variables["slowest_letter"] == "friendly"
+        reversed_gap = cxkit.difference(variables["paid_soon"], "friendly", "final_demand")
+        assert reversed_gap["ci_high"] < 0  # "one thing that works" no longer holds
 
 
 def test_the_model_commitment_names_an_accounting_touchpoint_and_a_followed_measure():
@@ -343,3 +346,27 @@ def test_a_hand_in_typed_without_code_gets_every_autograded_point(tmp_path_facto
     course.grade("without_code", {NAME: _without_code({})})
     scores = course.graded["without_code"]
     assert {gid: scores[gid] for gid in points(SOURCE)} == points(SOURCE)
+
+
+@pytest.mark.slow
+def test_what_works_the_friendly_letter_is_paid_within_two_weeks_far_more_often(found):
+    """Is the friendly letter's share paid within two weeks of the due date clearly above the
+    final demand's, as the section "One thing that works" says?
+
+    After the reminder (3 days after the due date) payment takes on average 6
+    days with the friendly letter and 16 with the final demand, exponentially
+    spread: about 85 % and 50 % of the paid invoices are paid within 14 days of
+    the due date. On the sample 90.0 % and 54.5 % (the gap's interval 28 to
+    42 points); on seed 7 86.8 % and 52.5 %. Accepted: the friendly letter
+    above 80 %, the final demand between 40 and 65 %, the gap's interval above
+    20 points ("clearly apart"); each share is recomputed from the dates.
+    """
+    table, invoices = found["paid_soon"], found["invoices"]
+    for letter, low, high in (("friendly", 80, 100), ("final_demand", 40, 65)):
+        theirs = invoices[(invoices["reminder_template"] == letter) & invoices["paid_date"].notna()]
+        days = (theirs["paid_date"] - theirs["due_date"]).dt.days
+        assert table.loc[letter, "n"] == len(theirs)
+        assert table.loc[letter, "value"] == pytest.approx(100 * (days <= 14).mean())
+        assert low < table.loc[letter, "value"] < high
+    gap = cxkit.difference(table, "friendly", "final_demand")
+    assert gap["ci_low"] > 20 and gap["verdict"] == "clearly apart"
