@@ -16,6 +16,7 @@ import nbformat
 import pytest
 from notebooks import ROOT, GradingCourse, meta, points, read, read_source, solve, solved
 
+import cxkit
 from cxkit.data import story
 
 WORKSHOP, NAME = "05-marketing", "marketing"
@@ -99,6 +100,39 @@ def test_its_buyers_order_again_about_the_planted_factor_as_often(found):
     assert found["repeat_weakest"] < found["repeat_rest"]
     planted = story.OVERPROMISE_REPEAT_FACTOR
     assert planted - 0.15 <= found["repeat_ratio"] <= planted + 0.2
+
+
+@pytest.mark.slow
+def test_what_works_a_promise_we_keep_brings_customers_clearly_happier(found):
+    """Do the campaigns that promise what the warehouses deliver keep it on about nine first
+    orders in ten, their customers' NPS clearly above the over-promise's and not clearly apart
+    from the customers who came on their own, as the section "One thing that works" says?
+
+    The other campaigns promise 3 days, the warehouses deliver in 2 or 3: 89.5 %
+    of their 702 first orders on the promised day on the sample (89.8 % on
+    seed 7), none of the over-promise's. NPS +18.2 against -36.8: +54.9,
+    interval +35.0 to +71.6 (+59.1, +39.8 to +75.2 on seed 7); against no
+    campaign +6.3 (-8.6 on seed 7), both intervals across 0. Accepted: above
+    80 % and below 10 %, the NPS lead's interval above 20 points, each share
+    and NPS recomputed from the first orders and the answers.
+    """
+    first, relationship, weakest = found["first"], found["relationship"], found["weakest"]
+    kept = ~first["campaign"].isin([weakest, "no campaign"])
+    on_the_day = found["on_the_day"]
+    assert on_the_day.loc["a promise we keep", "value"] == pytest.approx(
+        100 * first.loc[kept, "on_time"].mean()
+    )
+    assert on_the_day.loc["a promise we keep", "value"] > 80
+    assert on_the_day.loc["over-promised", "value"] < 10
+    honest = ~relationship["campaign"].isin([weakest, "no campaign"])
+    by_promise = found["by_promise"]
+    assert by_promise.loc["a promise we keep", "value"] == pytest.approx(
+        cxkit.nps(relationship.loc[honest, "recommend"])
+    )
+    lead = found["kept_lead"]
+    assert lead["ci_low"] > 20 and lead["verdict"] == "clearly apart"
+    alone = cxkit.difference(by_promise, "a promise we keep", "no campaign")
+    assert alone["verdict"] == "can't tell yet"
 
 
 @pytest.mark.slow
