@@ -35,6 +35,7 @@ from notebooks import (
     solved,
 )
 
+import cxkit
 from cxkit.data import story
 from cxkit.data.schema import DEPARTMENTS
 
@@ -181,6 +182,33 @@ def test_each_finding_is_its_planted_effect(without, department):
     assert -lost >= low * abs(size) * (0.6 if department == "customer_service" else 1)
     if department != "it":  # the IT size is only a lower bound
         assert -lost <= high * abs(size)
+
+
+@pytest.mark.slow
+def test_what_works_tickets_kept_by_one_owner(without):
+    """Are most tickets never handed on, and do their customers recommend us clearly more, as the
+    section "One thing that works" says, because of the handoffs the others had?
+
+    On the sample 596 of 1,021 tickets (58 %) are never handed on, 88.9 % of
+    them solved on first contact; their customers' NPS is +34.1 against -11.6
+    after a handoff, a lead of +45.7 (+29.8 to +60.3); on seed 7, 59 % and
+    +45.6 (+30.2 to +59.9). Accepted: more than half the tickets kept, each
+    group's NPS recomputed from its answers, the lead's interval above +15
+    points, and at least 20 points of it gone when HANDOFF_EFFECT is 0.
+    """
+    run = without["none"]
+    tickets, answers, table = run["tickets"], run["after_ticket"], run["by_owner"]
+    assert (tickets["handoff_count"] == 0).mean() > 0.5
+    assert run["never_handed"]["tickets"] == (tickets["handoff_count"] == 0).sum()
+    kept = answers["handoff_count"] == 0
+    for group, rows in (("one owner", kept), ("handed on", ~kept)):
+        nps = cxkit.nps(answers.loc[rows, "recommend"])
+        assert table.loc[group, "n"] == rows.sum()
+        assert table.loc[group, "value"] == pytest.approx(nps)
+    lead = run["one_owner_lead"]
+    assert lead["ci_low"] > 15 and lead["verdict"] == "clearly apart"
+    flat = without["customer_service"]["one_owner_lead"]
+    assert lead["difference"] - flat["difference"] >= 20
 
 
 def test_the_north_star_is_a_manual_reflection_worth_three_points():
