@@ -243,7 +243,8 @@ def test_what_works_support_norths_customers_recommend_us_clearly_more(without):
     +24.9 points of NPS on the sample (+13.6 to +35.5), +24.7 on seed 7. The
     team also has the best eNPS of the support teams. Accepted: a lead whose
     interval lies above +5 points, recomputed from the relationship answers;
-    with the effect set to 0 the lead is within 10 points and "can't tell yet".
+    with the effect set to 0 the lead is within 15 points and "can't tell yet"
+    (-4.6 on the sample, -9.1 on seed 7: chance alone).
     """
     run = without["none"]
     relationship, table = run["relationship"], run["north_customers"]
@@ -257,7 +258,7 @@ def test_what_works_support_norths_customers_recommend_us_clearly_more(without):
     enps = run["by_team"]["eNPS"]
     assert enps.idxmax() == "Support North"
     flat = without["TEAM_CLIMATE_EFFECT"]["north_lead"]
-    assert abs(flat["difference"]) < 10 and flat["verdict"] == "can't tell yet"
+    assert abs(flat["difference"]) < 15 and flat["verdict"] == "can't tell yet"
 
 
 def test_the_commitment_keeps_the_workshop_at_15_points():

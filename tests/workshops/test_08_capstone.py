@@ -194,7 +194,8 @@ def test_what_works_tickets_kept_by_one_owner(without):
     after a handoff, a lead of +45.7 (+29.8 to +60.3); on seed 7, 59 % and
     +45.6 (+30.2 to +59.9). Accepted: more than half the tickets kept, each
     group's NPS recomputed from its answers, the lead's interval above +15
-    points, and at least 20 points of it gone when HANDOFF_EFFECT is 0.
+    points, and at least 20 points of it gone when HANDOFF_EFFECT is 0, what is
+    left "can't tell yet" (+4.0 on the sample, +7.4 on seed 7).
     """
     run = without["none"]
     tickets, answers, table = run["tickets"], run["after_ticket"], run["by_owner"]
@@ -209,6 +210,7 @@ def test_what_works_tickets_kept_by_one_owner(without):
     assert lead["ci_low"] > 15 and lead["verdict"] == "clearly apart"
     flat = without["customer_service"]["one_owner_lead"]
     assert lead["difference"] - flat["difference"] >= 20
+    assert flat["verdict"] == "can't tell yet"
 
 
 def test_the_north_star_is_a_manual_reflection_worth_three_points():
