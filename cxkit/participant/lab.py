@@ -30,6 +30,7 @@ from cxkit.resources import shipped, tools_on_path
 
 KERNEL = "cxkit"
 SETTINGS = Path(".jupyter", "lab", "user-settings")  # JupyterLab settings of this workspace
+WORKSPACES = Path(".jupyter", "lab", "workspaces")  # its open tabs and layout
 JUPYTER_CONFIG = Path(".jupyter", "config")  # the Jupyter configuration cxkit lab writes
 # nbgrader's facilitator tools, which a participant never needs
 HIDDEN_PLUGINS = (
@@ -195,6 +196,8 @@ def command(
         "--ServerApp.port_retries=0",
         f"--MappingKernelManager.default_kernel_name={KERNEL}",
         f"--LabApp.user_settings_dir={Path(workspace).resolve() / SETTINGS}",
+        # its own open tabs and layout: never those another workspace left behind
+        f"--LabApp.workspaces_dir={Path(workspace).resolve() / WORKSPACES}",
         # what participant_config wrote: the kit's kernel alone, no facilitator tools
         f"--config={Path(workspace).resolve() / JUPYTER_CONFIG / 'jupyter_server_config.json'}",
         f"--LabApp.app_settings_dir={Path(workspace).resolve() / JUPYTER_CONFIG / 'labconfig'}",

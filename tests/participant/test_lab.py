@@ -69,6 +69,15 @@ def test_the_lab_command_uses_the_kits_kernel_on_loopback():
     assert "--IdentityProvider.token=secret" in argv and "--no-browser" in argv
 
 
+def test_each_workspace_keeps_its_own_open_tabs():
+    """Are JupyterLab's saved layouts (open tabs) kept in the workspace, not in the home folder,
+    so a lab never reopens another workspace's notebooks?"""
+    root = Path("ws").resolve()
+    argv = lab.command(Path("ws"), port=9123, browser=False)
+    assert f"--LabApp.workspaces_dir={root / '.jupyter' / 'lab' / 'workspaces'}" in argv
+    assert f"--LabApp.user_settings_dir={root / '.jupyter' / 'lab' / 'user-settings'}" in argv
+
+
 def test_the_lab_hides_the_facilitators_tools_and_other_kernels(release, tmp_path):
     """Does the workspace's configuration switch off formgrader, course list, Create Assignment?"""
     import json
