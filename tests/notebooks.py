@@ -672,6 +672,8 @@ def lint_source(notebook: nbformat.NotebookNode) -> list[str]:
             found.append(f"{label}: a grade cell without points")
         if what == "grade" and not cell.source.startswith('"""Check that'):
             found.append(f'{label}: a grade cell that does not open with """Check that')
+        if what == "grade" and "raises-exception" not in cell.metadata.get("tags", []):
+            found.append(f"{label}: a grade cell not tagged raises-exception (Run All stops there)")
         if what == "answer" and "### BEGIN SOLUTION" not in cell.source:
             found.append(f"{label}: an answer cell without ### BEGIN SOLUTION")
         if what == "answer" and info.get("locked"):
