@@ -10,19 +10,14 @@ costs FINAL_DEMAND_EFFECT. The notebook's solution must find these effects.
 
 from __future__ import annotations
 
-import tomllib
-
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 from notebooks import (
     ROOT,
-    GradingCourse,
     generated,
     grade_ids,
     meta,
-    points,
     read,
     read_source,
     solve,
@@ -36,14 +31,6 @@ from cxkit.data import story
 WORKSHOP, NAME = "01-accounting-finance", "accounting"
 SOURCE = read_source(WORKSHOP)[NAME]
 RELEASE = ROOT / "release" / WORKSHOP / f"{NAME}.ipynb"
-NO_CODE = ROOT / "tests" / "workshops" / "no_code"
-COMMITMENT = {
-    "change": "Phone before the final demand",
-    "touchpoint": "payment reminder",
-    "metric": "days to pay",
-    "target": "10 days late",
-    "by": "2027-06-30",
-}
 LETTERS = ["friendly", "standard", "final_demand"]
 DISPUTE_EFFECT = story.DISPUTE_EFFECT  # as planted, before any test changes it
 
@@ -305,47 +292,6 @@ def test_the_dso_explorer_left_on_the_last_month_end_gets_the_hint_of_that_mista
     assert "the DSO of the last month end only" in outcomes["dso_by_letter_check"]
     _, outcomes = solve_with(SOURCE, "dso_by_letter", f"dso_final_demand = {average!r}")
     assert outcomes["dso_by_letter_check"] == ""
-
-
-def _typed(explorer, rule: dict):
-    """The value a person reads off an explorer, by a rule of no_code/accounting.toml."""
-    shown = explorer.set(**rule.get("settings", {})).shown
-    if "cell" in rule:
-        return explorer.read(*rule["cell"])
-    if "rows" in rule:
-        return [str(v) for v in shown[rule["rows"]]]
-    if "value" in rule:
-        return explorer.read()
-    values = shown[rule.get("lowest") or rule["highest"]]
-    return str(values.idxmin() if "lowest" in rule else values.idxmax())
-
-
-def _without_code(typed_by_hand: dict) -> nbformat.NotebookNode:
-    """The release as a participant without code hands it in: each None replaced by the value
-    read off its explorer (or ``typed_by_hand``), the commitment written between its quotes."""
-    spec = tomllib.loads((NO_CODE / "accounting.toml").read_text())
-    variables, _ = solve(SOURCE)
-    notebook = read(RELEASE)
-    for cell in notebook.cells:
-        typed = dict(typed_by_hand)
-        for name, rule in spec.get(meta(cell).get("grade_id"), {}).items():
-            typed[name] = _typed(variables[rule["explorer"]], rule)
-        for name, value in typed.items():
-            cell.source = cell.source.replace(f"{name} = None", f"{name} = {value!r}", 1)
-        if meta(cell).get("grade_id") == "commitment":
-            for field, words in COMMITMENT.items():
-                cell.source = cell.source.replace(f'{field}=""', f'{field}="{words}"')
-    return notebook
-
-
-@pytest.mark.slow
-def test_a_hand_in_typed_without_code_gets_every_autograded_point(tmp_path_factory):
-    """Graded by nbgrader, does the release with only typed values (read off the explorers, the
-    commitment written) get every autograded point, as the model answers do?"""
-    course = GradingCourse.shared(tmp_path_factory, WORKSHOP)
-    course.grade("without_code", {NAME: _without_code({})})
-    scores = course.graded["without_code"]
-    assert {gid: scores[gid] for gid in points(SOURCE)} == points(SOURCE)
 
 
 @pytest.mark.slow

@@ -12,18 +12,13 @@ on the shipped sample and on the company generated with seed 7.
 
 from __future__ import annotations
 
-import tomllib
-
-import nbformat
 import numpy as np
 import pytest
 from notebooks import (
     ROOT,
-    GradingCourse,
     generated,
     grade_ids,
     meta,
-    points,
     read,
     read_source,
     solve,
@@ -38,14 +33,6 @@ from cxkit.data import story
 WORKSHOP, NAME = "02-logistics-operations", "logistics"
 SOURCE = read_source(WORKSHOP)[NAME]
 RELEASE = ROOT / "release" / WORKSHOP / f"{NAME}.ipynb"
-NO_CODE = ROOT / "tests" / "workshops" / "no_code"
-COMMITMENT = {
-    "change": "Pack the night shift's parcels with corners",
-    "touchpoint": "delivery",
-    "metric": "damage rate",
-    "target": "below 3 %",
-    "by": "2027-06-30",
-}
 
 
 @pytest.fixture(scope="module", params=["sample", "seed 7"])
@@ -285,45 +272,3 @@ def test_the_csat_explorer_set_to_late_only_gets_another_value_that_the_check_re
     assert outcomes["csat_by_promise_check"].startswith("CheckFailed: csat_broken")
     _, outcomes = solve_with(SOURCE, "csat_by_promise", f"csat_broken = {right!r}")
     assert outcomes["csat_by_promise_check"] == ""
-
-
-def _typed(explorer, rule: dict):
-    """The value a person reads off an explorer, by a rule of no_code/logistics.toml."""
-    shown = explorer.set(**rule.get("settings", {})).shown
-    if "cell" in rule:
-        return explorer.read(*rule["cell"])
-    if "rows" in rule:
-        return [str(v) for v in shown[rule["rows"]]]
-    if "value" in rule:
-        return explorer.read()
-    values = shown[rule.get("lowest") or rule["highest"]]
-    return str(values.idxmin() if "lowest" in rule else values.idxmax())
-
-
-def _without_code(typed_by_hand: dict) -> nbformat.NotebookNode:
-    """The release as a participant without code hands it in: each None replaced by the value
-    read off its explorer (or ``typed_by_hand``), the commitment written between its quotes."""
-    spec = tomllib.loads((NO_CODE / "logistics.toml").read_text())
-    variables, _ = solve(SOURCE)
-    notebook = read(RELEASE)
-    for cell in notebook.cells:
-        typed = dict(typed_by_hand)
-        for name, rule in spec.get(meta(cell).get("grade_id"), {}).items():
-            typed[name] = _typed(variables[rule["explorer"]], rule)
-        for name, value in typed.items():
-            cell.source = cell.source.replace(f"{name} = None", f"{name} = {value!r}", 1)
-        if meta(cell).get("grade_id") == "commitment":
-            for field, words in COMMITMENT.items():
-                cell.source = cell.source.replace(f'{field}=""', f'{field}="{words}"')
-    return notebook
-
-
-@pytest.mark.slow
-def test_a_hand_in_typed_without_code_gets_every_autograded_point(tmp_path_factory):
-    """Graded by nbgrader, does the release with only typed values (read off the explorers, the
-    commitment written) get every autograded point, as the model answers do?"""
-    course = GradingCourse.shared(tmp_path_factory, WORKSHOP)
-    counted = {"promoters": 4, "detractors": 3, "nps_by_hand": 10}  # exercise 1, by eye
-    course.grade("without_code", {NAME: _without_code(counted)})
-    scores = course.graded["without_code"]
-    assert {gid: scores[gid] for gid in points(SOURCE)} == points(SOURCE)

@@ -10,11 +10,8 @@ often. The notebook's solution must find all three.
 
 from __future__ import annotations
 
-import tomllib
-
-import nbformat
 import pytest
-from notebooks import ROOT, GradingCourse, meta, points, read, read_source, solve, solved
+from notebooks import ROOT, meta, read, read_source, solved
 
 import cxkit
 from cxkit.data import story
@@ -188,57 +185,3 @@ def test_the_explorers_show_the_solutions_values_on_both_companies(found):
     assert _shows(repeat.read("this campaign's buyers"), found["repeat_weakest"], 2)
     assert _shows(repeat.read("all other buyers"), found["repeat_rest"], 2)
     assert _shows(repeat.read("ratio"), found["repeat_ratio"], 2)
-
-
-NO_CODE = ROOT / "tests" / "workshops" / "no_code" / "marketing.toml"
-COMMITMENT = {
-    "change": "Promises checked with logistics",
-    "touchpoint": "campaign ad",
-    "metric": "NPS",
-    "target": "within 10 points of the rest",
-    "by": "2027-06-30",
-}
-
-
-def _typed(explorer, rule: dict):
-    """The value a person reads off an explorer, by a rule of the workshop's no_code file."""
-    shown = explorer.set(**rule.get("settings", {})).shown
-    if "cell" in rule:
-        return explorer.read(*rule["cell"])
-    if "rows" in rule:
-        return [str(v) for v in shown[rule["rows"]]]
-    if "value" in rule:
-        return explorer.read()
-    values = shown[rule.get("lowest") or rule["highest"]]
-    return str(values.idxmin() if "lowest" in rule else values.idxmax())
-
-
-def _without_code() -> nbformat.NotebookNode:
-    """The release as a participant without code hands it in: each None replaced by the value
-    read off its explorer, the commitment written between its quotes."""
-    spec = tomllib.loads(NO_CODE.read_text())
-    variables, _ = solve(SOURCE)
-    notebook = read(RELEASE)
-    for cell in notebook.cells:
-        for name, rule in spec.get(meta(cell).get("grade_id"), {}).items():
-            typed = _typed(variables[rule["explorer"]], rule)
-            cell.source = cell.source.replace(f"{name} = None", f"{name} = {typed!r}", 1)
-        if meta(cell).get("grade_id") == "commitment":
-            for field, words in COMMITMENT.items():
-                cell.source = cell.source.replace(f'{field}=""', f'{field}="{words}"')
-    return notebook
-
-
-@pytest.mark.slow
-def test_a_hand_in_typed_without_code_gets_every_autograded_point(tmp_path_factory):
-    """Graded by nbgrader, does the release with only typed values (read off the explorers, the
-    commitment written) get every autograded point, as the model answers do?"""
-    handed = _without_code()
-    typed = [name for rules in tomllib.loads(NO_CODE.read_text()).values() for name in rules]
-    sources = "".join(c.source for c in handed.cells)
-    assert [name for name in typed if f"{name} = None" in sources] == []
-    assert 'by=""' not in sources
-    course = GradingCourse.shared(tmp_path_factory, WORKSHOP)
-    course.grade("without_code", {NAME: handed})
-    scores = course.graded["without_code"]
-    assert {gid: scores[gid] for gid in points(SOURCE)} == points(SOURCE)

@@ -39,7 +39,7 @@ from typing import Any
 import nbformat
 import pandas as pd
 import pytest
-from notebooks import ROOT, kind, meta, read
+from notebooks import ROOT, GradingCourse, kind, meta, points, read, solve
 
 from cxkit.widgets import LookUp
 
@@ -96,7 +96,8 @@ def _read(explorer: LookUp, rule: dict[str, Any]) -> Any:
     values = shown[rule[how]] if isinstance(shown, pd.DataFrame) else shown
     if how in ("min", "max"):
         return explorer.read(values.idxmin() if how == "min" else values.idxmax(), rule[how])
-    return str(values.idxmin() if how == "lowest" else values.idxmax())
+    row = values.idxmin() if how == "lowest" else values.idxmax()
+    return row if isinstance(row, tuple) else str(row)  # a route is typed as (from, to)
 
 
 def _answer_without_code(
@@ -218,3 +219,68 @@ def test_typed_only_tells_typed_values_from_code():
     assert not _typed_only('lowest = table["value"].idxmin()\n')
     assert not _typed_only("commitment = cxkit.commitment(change=text)\n")
     assert not _typed_only("x = cxkit.nps(scores)\n")
+
+
+def _typed_solution(block: str) -> dict[str, Any]:
+    """The typed values of a solution that is only typed values: name -> value, and for the
+    commitment its five fields by name."""
+    from cxkit.commitments import FIELDS
+
+    typed: dict[str, Any] = {}
+    for statement in ast.parse(block).body:
+        assert isinstance(statement, ast.Assign)
+        (target,) = statement.targets
+        assert isinstance(target, ast.Name)
+        if isinstance(statement.value, ast.Call):
+            call = statement.value
+            words = dict(zip(FIELDS, (ast.literal_eval(a) for a in call.args), strict=False))
+            words |= {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}
+            typed[target.id] = words
+        else:
+            typed[target.id] = ast.literal_eval(statement.value)
+    return typed
+
+
+def _handed_in_without_code(path: Path) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
+    """The release as a participant without code hands it in: each None replaced by the value
+    read off its explorer (or typed, where the solution is typed), the commitment's words
+    written between its quotes."""
+    source, spec = read(path), _spec(path)
+    variables, _ = solve(source)
+    typed: dict[str, Any] = {}
+    for i, cell in enumerate(source.cells):
+        if kind(source, i) != "answer":
+            continue
+        rules = spec.get(meta(cell)["grade_id"])
+        if rules is None:
+            typed |= _typed_solution(SOLUTION.search(cell.source).group(1))
+        else:
+            typed |= {name: _read(variables[r["explorer"]], r) for name, r in rules.items()}
+    handed = read(ROOT / "release" / path.parent.name / path.name)
+    for cell in handed.cells:
+        for name, value in typed.items():
+            if isinstance(value, dict):  # the commitment: its words between the quotes
+                for field, words in value.items():
+                    cell.source = cell.source.replace(f'{field}=""', f"{field}={words!r}")
+            else:
+                line = f"{name} = {value!r}"
+                cell.source = re.sub(
+                    rf"^{name} = None\b", lambda _, x=line: x, cell.source, flags=re.M
+                )
+    return handed, typed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_hand_in_typed_without_code_gets_every_autograded_point(path, tmp_path_factory):
+    """Graded by nbgrader, does the release with only typed values (read off the explorers, the
+    commitment's words written) get every autograded point, as the model answers do?"""
+    handed, typed = _handed_in_without_code(path)
+    code = "".join(c.source for i, c in enumerate(handed.cells) if kind(handed, i) == "answer")
+    assert [name for name in typed if f"\n{name} = None" in f"\n{code}"] == []
+    assert '=""' not in code
+    source = read(path)
+    course = GradingCourse.shared(tmp_path_factory, path.parent.name)
+    course.grade("without_code", {path.stem: handed})
+    scores = course.graded["without_code"]
+    assert {gid: scores[gid] for gid in points(source)} == points(source)
