@@ -255,7 +255,9 @@ def _handed_in_without_code(path: Path) -> tuple[nbformat.NotebookNode, dict[str
         if rules is None:
             typed |= _typed_solution(SOLUTION.search(cell.source).group(1))
         else:
-            typed |= {name: _read(variables[r["explorer"]], r) for name, r in rules.items()}
+            for name, rule in rules.items():
+                explorer = variables[rule["explorer"]].set(**rule.get("settings", {}))
+                typed[name] = _read(explorer, rule)
     handed = read(ROOT / "release" / path.parent.name / path.name)
     for cell in handed.cells:
         for name, value in typed.items():
