@@ -36,30 +36,15 @@ from cxkit.course.commitments import FILE as COMMITMENTS
 from cxkit.course.commitments import read_commitments, workshop_department
 from cxkit.course.directory import Course
 from cxkit.course.grade import load_outcomes, submissions
+from cxkit.course.pulses import COLUMNS as PULSE_COLUMNS
+from cxkit.course.pulses import FILE as PULSES
+from cxkit.course.pulses import WHOLE
 from cxkit.course.refresher import is_refresher, refresher_parts
 from cxkit.course.render import to_html
 from cxkit.course.roster import roster
 from cxkit.errors import CxkitError, close_match
 from cxkit.grading.outcomes import State
 
-PULSES = "pulses.csv"
-WHOLE = "all your touchpoints"  # the touchpoint cxkit pulse gives a department's whole
-PULSE_COLUMNS = (
-    "pulse_date",
-    "period_start",
-    "period_end",
-    "department",
-    "touchpoint",
-    "metric",
-    "baseline",
-    "now",
-    "change",
-    "low",
-    "high",
-    "verdict",
-    "n_baseline",
-    "n_now",
-)
 RESULT_COLUMNS = ["assignment", "date", "department", "participants", "handed_in", "graded"]
 
 

@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 
 import cxkit
+from cxkit.course.pulses import COLUMNS, FILE
+from cxkit.course.pulses import WHOLE as ALL
 from cxkit.course.render import run_template, write_page
 from cxkit.errors import CxkitError, close_match
 from cxkit.metrics.compare import APART
@@ -46,23 +48,7 @@ MEASURES = {"nps": "recommend", "csat": "csat", "effort": "effort"}
 NAMES = {"nps": "NPS", "csat": "CSAT", "effort": "effort"}
 BETTER, WORSE, UNSURE, NONE = "clearly better", "clearly worse", "can't tell yet", "no answers"
 WANTED = ["response_id", "response_date", "touchpoint", "department", *MEASURES.values()]
-PULSE_COLUMNS = [
-    "pulse_date",
-    "period_start",
-    "period_end",
-    "department",
-    "touchpoint",
-    "metric",
-    "baseline",
-    "now",
-    "change",
-    "low",
-    "high",
-    "verdict",
-    "n_baseline",
-    "n_now",
-]
-ALL = "all your touchpoints"
+PULSE_COLUMNS = list(COLUMNS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -672,7 +658,7 @@ def _record(rows: pd.DataFrame, w: Window, today: date | None) -> pd.DataFrame:
 
 def keep(course: Path, rows: pd.DataFrame) -> Path:
     """Add rows to ``<course>/pulses.csv``; rows of the same pulse run before are replaced."""
-    path = course / "pulses.csv"
+    path = course / FILE
     key = ["period_start", "period_end", "department", "touchpoint", "metric"]
     if path.is_file():
         old = pd.read_csv(path, dtype=str, keep_default_na=False)
