@@ -409,6 +409,27 @@ def exec_cells(
     return solve(notebook, parameters)[1]
 
 
+def shows(shown: float, exact: float, decimals: int) -> bool:
+    """True when an explorer's ``shown`` value is ``exact`` rounded to ``decimals``
+    (half a last digit either way)."""
+    return abs(shown - exact) <= 0.5 * 10**-decimals + 1e-9
+
+
+def read_at_setting_outcome(
+    notebook: nbformat.NotebookNode, answer: str, name: str, reading: tuple[str, dict, tuple]
+) -> str:
+    """The grade cell's outcome when ``name`` is typed as the explorer shows it at a setting.
+
+    ``reading`` is (explorer variable, its settings, the row and column read);
+    the value read there is typed as the answer of the ``answer`` cell.
+    """
+    variables, _ = solve(notebook)
+    explorer, settings, cell = reading
+    typed = variables[explorer].set(**settings).read(*cell)
+    _, outcomes = solve_with(notebook, answer, f"{name} = {typed!r}")
+    return outcomes[f"{answer}_check"]
+
+
 # --- generated companies ------------------------------------------------------------------
 
 COMPANIES = ROOT / ".pytest_cache" / "cxkit-companies"  # git ignores it; make clean removes it

@@ -16,6 +16,7 @@ from notebooks import (
     meta,
     read,
     read_source,
+    shows,
     solve,
     solve_retried,
     solved,
@@ -237,11 +238,6 @@ def test_the_csat_explorer_offers_the_threshold_of_the_parameters_cell():
     )
 
 
-def _shows(shown: float, exact: float, decimals: int) -> bool:
-    """True when ``shown`` is ``exact`` rounded to ``decimals`` (half a last digit either way)."""
-    return abs(shown - exact) <= 0.5 * 10**-decimals + 1e-9
-
-
 @pytest.mark.slow
 def test_the_explorers_show_the_solutions_values_on_both_companies(found):
     """At the settings the exercises name, does each explorer show what the code finds?
@@ -253,16 +249,16 @@ def test_the_explorers_show_the_solutions_values_on_both_companies(found):
     owned = found["owned_by"].set(department="it").shown["touchpoint"]
     assert sorted(owned) == sorted(found["it_touchpoints"]["touchpoint"])
     waited = found["waited_pct"].set(tickets="internal IT tickets: a customer waited")
-    assert _shows(waited.read(), found["waiting_share"], 1)
+    assert shows(waited.read(), found["waiting_share"], 1)
     times = found["fix_times"].set(by="who_waits")
-    assert _shows(times.read("a customer", "median"), found["median_waiting"], 2)
-    assert _shows(times.read("a customer", "p90"), found["p90_waiting"], 2)
+    assert shows(times.read("a customer", "median"), found["median_waiting"], 2)
+    assert shows(times.read("a customer", "p90"), found["p90_waiting"], 2)
     broken = found["promises"].set(by="who_waits").read("a customer", "% broken")
-    assert _shows(broken, found["breach_waiting"], 1)
-    assert _shows(found["fcr_of"].set(tickets="waited on IT").read(), found["fcr_waiting"], 1)
-    assert _shows(found["fcr_of"].set(tickets="did not wait on IT").read(), found["fcr_rest"], 1)
+    assert shows(broken, found["breach_waiting"], 1)
+    assert shows(found["fcr_of"].set(tickets="waited on IT").read(), found["fcr_waiting"], 1)
+    assert shows(found["fcr_of"].set(tickets="did not wait on IT").read(), found["fcr_rest"], 1)
     csat = found["csat_after_fix"].set(slow_fix_hours=found["slow_fix_hours"])
-    assert _shows(csat.read("slow IT fix", "value"), found["csat_slow"], 1)
+    assert shows(csat.read("slow IT fix", "value"), found["csat_slow"], 1)
     gap = found["nps_gaps"].set(first="slow IT fix", second="no IT wait")
-    assert _shows(gap.read("difference"), found["nps_gap"], 2)
+    assert shows(gap.read("difference"), found["nps_gap"], 2)
     assert gap.read("verdict") == found["gap_is_real"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from notebooks import ROOT, grade_ids, meta, read, read_source, solve, solved
+from notebooks import ROOT, grade_ids, meta, read, read_source, shows, solve, solved
 
 from cxkit.data import story
 
@@ -139,11 +139,6 @@ def test_the_rewrite_is_blank_in_the_release_and_an_example_in_the_source():
     assert meta(source)["grade"] and meta(source)["solution"]
 
 
-def _shows(shown: float, exact: float, decimals: int) -> bool:
-    """True when ``shown`` is ``exact`` rounded to ``decimals`` (half a last digit either way)."""
-    return abs(shown - exact) <= 0.5 * 10**-decimals + 1e-9
-
-
 @pytest.mark.slow
 def test_the_explorers_show_the_solutions_values_on_both_companies(found):
     """At the settings the exercises name, does each explorer show what the code finds?
@@ -156,18 +151,18 @@ def test_the_explorers_show_the_solutions_values_on_both_companies(found):
     assert sorted(owned) == sorted(found["legal_touchpoints"]["touchpoint"])
     reading = found["reading"].set(measure="flesch_reading_ease")
     for version in ("v1", "v2"):
-        assert _shows(reading.read(version, "flesch_reading_ease"), found[f"ease_{version}"], 2)
+        assert shows(reading.read(version, "flesch_reading_ease"), found[f"ease_{version}"], 2)
     gap = found["version_gap"].set(measure="effort", first="v1", second="v2")
-    assert _shows(gap.read("difference"), found["effort_gap"], 2)
+    assert shows(gap.read("difference"), found["effort_gap"], 2)
     counted = found["questions_counted"].set(count="per 100 customers")
     for version in ("v1", "v2"):
         shown = counted.read(version, "questions per 100 customers")
-        assert _shows(shown, found[f"per_100_{version}"], 2)
+        assert shows(shown, found[f"per_100_{version}"], 2)
     churn = found["churn_of"]
-    assert _shows(
+    assert shows(
         churn.set(customers="contracts that renew automatically").read(), found["churn_auto"], 1
     )
-    assert _shows(churn.set(customers="contracts that do not").read(), found["churn_manual"], 1)
+    assert shows(churn.set(customers="contracts that do not").read(), found["churn_manual"], 1)
     themes = found["theme_share"].set(theme="contract")
     for version in ("v1", "v2"):
-        assert _shows(themes.read(version, "contract"), found[f"contract_{version}"], 1)
+        assert shows(themes.read(version, "contract"), found[f"contract_{version}"], 1)

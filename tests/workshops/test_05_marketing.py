@@ -11,7 +11,7 @@ often. The notebook's solution must find all three.
 from __future__ import annotations
 
 import pytest
-from notebooks import ROOT, meta, read, read_source, solved
+from notebooks import ROOT, meta, read, read_source, shows, solved
 
 import cxkit
 from cxkit.data import story
@@ -157,11 +157,6 @@ def test_the_rewrite_is_blank_in_the_release_and_an_example_in_the_source():
     assert meta(source)["grade"] and meta(source)["solution"]
 
 
-def _shows(shown: float, exact: float, decimals: int) -> bool:
-    """True when ``shown`` is ``exact`` rounded to ``decimals`` (half a last digit either way)."""
-    return abs(shown - exact) <= 0.5 * 10**-decimals + 1e-9
-
-
 @pytest.mark.slow
 def test_the_explorers_show_the_solutions_values_on_both_companies(found):
     """At the settings the exercises name, does each explorer show what the code finds?
@@ -177,11 +172,11 @@ def test_the_explorers_show_the_solutions_values_on_both_companies(found):
     assert funnel["step_conversion"].idxmin() == found["biggest_drop"]
     assert found["nps_of"].set(by="campaign").shown["value"].idxmin() == found["lowest_campaign"]
     themes = found["theme_share"].set(theme="promise")
-    assert _shows(themes.read("the weakest campaign", "promise"), found["promise_weakest"], 1)
-    assert _shows(themes.read("all other detractors", "promise"), found["promise_rest"], 1)
+    assert shows(themes.read("the weakest campaign", "promise"), found["promise_weakest"], 1)
+    assert shows(themes.read("all other detractors", "promise"), found["promise_rest"], 1)
     gap = found["nps_gaps"].set(first="the weakest campaign", second="everyone else")
-    assert _shows(gap.read("difference"), found["nps_gap"], 2)
+    assert shows(gap.read("difference"), found["nps_gap"], 2)
     repeat = found["repeat_by"].set(campaign=found["weakest"])
-    assert _shows(repeat.read("this campaign's buyers"), found["repeat_weakest"], 2)
-    assert _shows(repeat.read("all other buyers"), found["repeat_rest"], 2)
-    assert _shows(repeat.read("ratio"), found["repeat_ratio"], 2)
+    assert shows(repeat.read("this campaign's buyers"), found["repeat_weakest"], 2)
+    assert shows(repeat.read("all other buyers"), found["repeat_rest"], 2)
+    assert shows(repeat.read("ratio"), found["repeat_ratio"], 2)
