@@ -35,6 +35,7 @@ SURVEY_TYPES = (
 )
 TICKET_CATEGORIES = ("billing", "delivery", "product", "account", "contract")
 REMINDER_TEMPLATES = ("none", "friendly", "standard", "final_demand")
+REFUND_REASONS = ("damaged", "items missing", "changed my mind")
 TOUCHPOINTS = (
     "campaign ad",
     "website",
@@ -457,6 +458,71 @@ SCHEMAS: dict[str, Table] = {
                 ),
                 Column("opened_date", "date", "day the action was opened"),
                 Column("closed_date", "date", "day it was closed; empty while open", nullable=True),
+            ),
+        ),
+        Table(
+            "refunds",
+            "The refund desk's export: every refund a customer asked for, when it was paid back, "
+            "and their answer to the refund-confirmation email.",
+            (
+                _id("refund_id", "refund identifier, e.g. RF000001"),
+                _ref("order_id", "orders.order_id", "the order refunded"),
+                _ref("customer_id", "customers.customer_id", "who asked for the refund"),
+                Column("requested_date", "date", "day the customer asked for their money back"),
+                _cat("reason", REFUND_REASONS, "why the customer asked"),
+                Column("amount_eur", "float", "amount the customer asked back", "EUR", 0, 100000),
+                Column(
+                    "fee_eur",
+                    "float",
+                    "fee the company kept (a restocking fee); 0 for most refunds",
+                    "EUR",
+                    0,
+                    100000,
+                ),
+                Column(
+                    "refunded_date",
+                    "date",
+                    "day the money was paid back; empty while not paid back",
+                    nullable=True,
+                ),
+                _score(
+                    "recommend_after",
+                    0,
+                    10,
+                    "answer to the refund-confirmation email: how likely to recommend us to a "
+                    "friend or colleague (0 = not at all, 10 = extremely); empty when they did "
+                    "not answer (only refunds paid back are asked)",
+                    nullable=True,
+                ),
+            ),
+        ),
+        Table(
+            "follow_up_surveys",
+            "The second survey of detractors: 30 days after every answer of 0 to 6 in surveys, "
+            "the company asks the same question again, whether or not it followed them up.",
+            (
+                _id("follow_up_id", "second-survey identifier, e.g. FS000001"),
+                _ref("response_id", "surveys.response_id", "the first answer, a detractor's"),
+                _ref("customer_id", "customers.customer_id", "who was asked"),
+                Column(
+                    "sent_date",
+                    "date",
+                    "day the second survey was sent: 30 days after the first answer",
+                ),
+                Column(
+                    "answered_date",
+                    "date",
+                    "day they answered; empty if they did not",
+                    nullable=True,
+                ),
+                _score(
+                    "recommend",
+                    0,
+                    10,
+                    "how likely to recommend us to a friend or colleague (0 = not at all, "
+                    "10 = extremely); empty if they did not answer",
+                    nullable=True,
+                ),
             ),
         ),
     )

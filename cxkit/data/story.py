@@ -88,6 +88,47 @@ DRIVERS = {
     "website": (4.0, 0.05),
 }
 
+# --- Finance: refunds and fees -------------------------------------------------
+# A customer whose parcel arrived damaged or short asks for their money back, most of
+# them; a few others change their mind. The refund desk checks a request within
+# REFUND_CHECK_DAYS and the finance team pays refunds in its payment runs, on
+# PAYMENT_RUN_DAYS. A refund over REFUND_SECOND_SIGNATURE_EUR needs a second signature
+# first, which takes SECOND_SIGNATURE_DAYS more: those customers wait two or three times
+# as long. The refund-confirmation email asks the one NPS question. Refunds are drawn
+# from a random stream of their own (cxkit.data.simulate.refunds): adding them changed
+# no other table.
+REFUND_SHARE = {"damaged": 0.70, "items missing": 0.70, "changed my mind": 0.03}
+REFUND_CHECK_DAYS = (0, 2)  # fewest and most days the desk takes to check a request
+PAYMENT_RUN_DAYS = ("Tuesday", "Friday")  # the weekdays refunds are paid on
+REFUND_SECOND_SIGNATURE_EUR = 100.0  # a refund over this waits for a second signature ...
+SECOND_SIGNATURE_DAYS = (7, 14)  # ... for this many days (fewest, most) before its payment run
+# "Changed my mind" refunds keep a restocking fee; damaged or short parcels never do.
+RESTOCKING_FEE_SHARE = 0.10  # of the amount asked back ...
+RESTOCKING_FEE_MIN_EUR = 5.0  # ... at least this (never more than the amount itself)
+REFUND_ANSWER_RATE = 0.5  # share of refunded customers who answer the confirmation email
+REFUND_SLOW_DAYS = 7  # a refund paid more than this many days after the request is slow ...
+REFUND_SLOW_EFFECT = -2.5  # ... and costs this much experience in the answer after it
+REFUND_FEE_EFFECT = -2.0  # experience after a refund that kept a fee
+# The success to recognise: a refund paid within REFUND_FAST_DAYS of the request surprises
+# the customer, who thinks a little better of us than usual (a clearly positive NPS after it).
+REFUND_FAST_DAYS = 3
+REFUND_FAST_EFFECT = 1.0
+
+# --- Closing the loop: the second survey of detractors -----------------------------
+# FOLLOW_UP_SURVEY_DAYS after every detractor's answer (recommend 0-6), the company asks
+# them again, whether or not it followed them up (feedback_actions). A customer who has
+# left by then does not answer. Drawn from a random stream of its own
+# (cxkit.data.simulate.loop).
+FOLLOW_UP_SURVEY_DAYS = 30
+FOLLOW_UP_ANSWER_RATE = 0.42  # share of those asked who answer (those who left: none)
+LOOP_FOLLOW_UP_EFFECT = 2.0  # experience at the second answer when the company followed up
+# Regression to the mean: the bad moment passes. The second answer is drawn afresh, with
+# only LOOP_LINGERING_SHARE of what made the first one bad (the late parcel, the dispute)
+# and new noise: a detractor is often someone on a bad day. So those NOT followed up
+# improve too, on average by a couple of points. What following up adds is the gap
+# between the followed-up and the rest at the second answer, never the rise since the first.
+LOOP_LINGERING_SHARE = 0.5
+
 # --- After the workshops: the months that follow ---------------------------------
 # Every department had its workshop in the last days of the period above. The six
 # months after it are generated on demand, one survey export a month

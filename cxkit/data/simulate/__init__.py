@@ -14,7 +14,10 @@ order their draws are made (:mod:`cxkit.data.simulate.company` keeps that order)
 - ``tickets``: support tickets, handoffs between departments, internal IT tickets;
 - ``surveys`` and ``answers``: who is asked when, and what they answer;
 - ``journey``: the journey events and the touchpoints they happen at;
-- ``actions``: the feedback actions that close the loop.
+- ``actions``: the feedback actions that close the loop;
+- ``refunds`` and ``loop``: refunds and the second survey of detractors, added
+  later and drawn from side streams of their own
+  (:func:`~cxkit.data.simulate.core.side_stream`), so nothing above changed.
 
 ``after`` is not one of them: it replays the families up to the surveys to draw
 the months after the workshops on demand (:func:`cxkit.data.generate.generate_after`).

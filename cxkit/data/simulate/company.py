@@ -30,7 +30,9 @@ from cxkit.data.simulate.customers import (
 )
 from cxkit.data.simulate.invoices import invoices_table, letters_table, simulate_invoices
 from cxkit.data.simulate.journey import journey_table, touchpoints_table
+from cxkit.data.simulate.loop import follow_up_surveys_table
 from cxkit.data.simulate.orders import orders_table, shipments_table, simulate_orders
+from cxkit.data.simulate.refunds import refunds_table
 from cxkit.data.simulate.staff import employee_surveys_table, employees_table
 from cxkit.data.simulate.surveys import simulate_surveys, surveys_table
 from cxkit.data.simulate.tickets import (
@@ -62,7 +64,8 @@ def chunk_tables(chunk: Chunk) -> Iterator[tuple[str, pd.DataFrame]]:
     """Every table of one chunk of customers, as (name, frame) pairs, in the order of the draws.
 
     The journey events and the feedback actions are drawn as they are taken,
-    so take the pairs in order.
+    so take the pairs in order. The refunds and the second survey of detractors
+    come last, each from a side stream of its own.
     """
     customers = simulate_customers(chunk)
     orders = simulate_orders(chunk, customers)
@@ -86,4 +89,8 @@ def chunk_tables(chunk: Chunk) -> Iterator[tuple[str, pd.DataFrame]]:
         journey_table(chunk, customers, contracts, orders, invoices, tickets, handoffs),
     )
     yield "surveys", surveys_table(surveys, customers)
-    yield "feedback_actions", feedback_actions_table(chunk, surveys)
+    actions = feedback_actions_table(chunk, surveys)
+    yield "feedback_actions", actions
+    # Added later, each from a random stream of its own: nothing above changes.
+    yield "refunds", refunds_table(chunk, customers, orders)
+    yield "follow_up_surveys", follow_up_surveys_table(chunk, customers, surveys, actions)
