@@ -10,7 +10,7 @@ from notebooks import ROOT, exec_cells, grade_ids, read_source, solve
 
 import cxkit
 from cxkit.data.schema import DEPARTMENTS
-from cxkit.data.story import LATE_RATE
+from cxkit.data.story import LATE_RATE, LOOP_FOLLOW_UP_EFFECT
 
 WORKSHOP, NAME = "09-new-hires", "new_hires"
 SOURCE = read_source(WORKSHOP)[NAME]
@@ -65,6 +65,45 @@ def test_what_works_is_the_best_rated_touchpoint(found):
 
 
 @pytest.mark.slow
+def test_detractors_followed_up_answer_clearly_better_a_month_later(found):
+    """Are the second answers of the detractors followed up clearly above the others', while
+    the others improve too, and were the two groups alike at their first answer?
+
+    Who is followed up is drawn at random, so at the first answer (all detractors, NPS -100)
+    the two groups cannot be told apart; a month later those not followed up have moved
+    up from -100 (the bad moment passes) and those followed up clearly further
+    (story.LOOP_FOLLOW_UP_EFFECT, 2 points of experience).
+    """
+    asked_again = found["asked_again"]
+    first = cxkit.nps_by(asked_again, "followed_up", "first_answer")
+    assert first["value"].tolist() == [-100.0, -100.0]
+    assert cxkit.difference(first, "yes", "no")["verdict"] == "can't tell yet"
+    second = found["by_follow_up"]
+    assert second.loc["no", "ci_low"] > -100  # those not followed up moved up too
+    assert found["not_followed_up_nps"] == second.loc["no", "value"]
+    gap = cxkit.difference(second, "yes", "no")
+    assert found["follow_up_gap_is_real"] == "clearly apart" and gap["difference"] > 30
+    rise = (asked_again["second_answer"] - asked_again["first_answer"]).groupby(
+        asked_again["followed_up"]
+    )
+    assert rise.mean()["no"] > 0.8
+    assert rise.mean()["yes"] > rise.mean()["no"] + LOOP_FOLLOW_UP_EFFECT / 2
+
+
+@pytest.mark.slow
+def test_the_second_answers_are_the_detractors_asked_again():
+    """Is each row of asked_again one detractor's second answer, followed_up as the actions say?"""
+    found, _ = solve(SOURCE)
+    asked_again = found["asked_again"]
+    assert asked_again["response_id"].is_unique
+    assert (asked_again["first_answer"] <= 6).all()
+    assert asked_again["second_answer"].notna().all()
+    acted = asked_again["response_id"].isin(found["actions"]["response_id"])
+    assert ((asked_again["followed_up"] == "yes") == acted).all()
+    assert len(asked_again) == found["follow_ups"]["recommend"].notna().sum()
+
+
+@pytest.mark.slow
 def test_the_churn_table_takes_each_customers_last_answer():
     """One row per customer, their latest relationship answer, and churned from customers."""
     found, _ = solve(SOURCE)
@@ -105,6 +144,13 @@ def test_the_answer_key_gives_the_numbers_the_solution_finds_on_the_sample():
     assert f"{found['best_touchpoint']}, NPS {best['value']:+.1f} (n {best['n']:.0f})" in _key_row(
         5
     )
+    follow_up = found["by_follow_up"]
+    for group, words in (("no", "not followed up"), ("yes", "followed up")):
+        row = follow_up.loc[group]
+        assert f"{words} NPS {row['value']:+.1f} (n {row['n']:.0f})" in _key_row(6)
+    gap = cxkit.difference(follow_up, "yes", "no")
+    interval = f"gap {gap['difference']:+.1f} points (interval {gap['ci_low']:+.1f} to "
+    assert interval + f"{gap['ci_high']:+.1f})" in _key_row(6)
     loop = re.search(r"(\d+) % of the (\d+) detractor\s+answers", GUIDE.read_text())
     assert loop is not None
     assert int(loop.group(1)) == round(100 * found["followed"].mean())
