@@ -21,7 +21,7 @@ def test_lays_out_every_workshop(tmp_path):
     layout = quickstart(tmp_path / "course")
     root = tmp_path / "course"
     names = shipped_workshops()
-    assert len(names) == 10 and names[0] == "00-foundations"  # 00 to 09
+    assert len(names) == 11 and names[0] == "00-foundations"  # 00 to 10
     assert layout.workshops == names and layout.replaced == []
     notebooks = sorted(shipped("source").glob("*/*.ipynb"))
     assert _files(root) == sorted(
@@ -80,7 +80,7 @@ def test_unknown_workshop_suggests_the_closest_and_writes_nothing(tmp_path):
     with pytest.raises(CxkitError) as caught:
         quickstart(tmp_path / "course", ["00", "fundations"])
     assert 'There is no workshop "fundations". Did you mean "00-foundations"?' in str(caught.value)
-    assert "08-capstone, 09-new-hires." in str(caught.value)
+    assert "09-new-hires, 10-refunds-revenue." in str(caught.value)
     assert not (tmp_path / "course").exists()
 
 
