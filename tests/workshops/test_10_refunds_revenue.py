@@ -123,6 +123,11 @@ def test_what_the_notebook_says_of_the_refunds_is_true():
     fast = answered[~answered["slow"]]
     assert fast["reason"].isin(["damaged", "items missing"]).mean() > 0.5
     assert "most of them asked for their money back because a parcel" in _text("works_discuss")
+    large = paid[paid["amount_eur"] > story.REFUND_SECOND_SIGNATURE_EUR]
+    assert (large["reason"] == "damaged").mean() > 0.5
+    assert "more than half of the large refunds are for a parcel that arrived damaged" in (
+        _text("wait_discuss")
+    )
 
 
 # --- (b) the business case: honest verdicts -------------------------------------------------
