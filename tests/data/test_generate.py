@@ -49,10 +49,16 @@ def test_chunks_stitch_together(tmp_path, monkeypatch):
     import cxkit.data.generate as gen
 
     monkeypatch.setattr(gen, "CHUNK", 400)  # 1,500 customers -> 4 chunks
-    gen.generate(tmp_path)
+    rows = gen.generate(tmp_path)
     company = cxkit.load_company(tmp_path)  # checks unique ids and every foreign key
     assert company["customers"]["customer_id"].is_unique
     assert len(company["customers"]) == 1500
+    for table, key, prefix in (
+        ("refunds", "refund_id", "RF"),
+        ("follow_up_surveys", "follow_up_id", "FS"),
+    ):
+        numbers = [f"{prefix}{i:06d}" for i in range(1, rows[table] + 1)]
+        assert company[table][key].tolist() == numbers  # run on from chunk to chunk, no gap
 
 
 def test_unknown_size_is_refused(tmp_path):

@@ -189,18 +189,3 @@ def test_second_answers_hold_together(tables):
     assert (follow.loc[answered, "answered_date"] >= follow.loc[answered, "sent_date"]).all()
     assert (follow["answered_date"].dropna() <= pd.Timestamp(story.PERIOD_END)).all()
     assert abs(answered.mean() - story.FOLLOW_UP_ANSWER_RATE) < 0.08
-
-
-def test_the_new_tables_number_on_across_chunks(tmp_path, monkeypatch):
-    """In a company made in four chunks, do refund and second-survey ids run on without a gap?"""
-    import cxkit.data.generate as gen
-
-    monkeypatch.setattr(gen, "CHUNK", 400)
-    rows = gen.generate(tmp_path, seed=7)
-    for table, key, prefix in (
-        ("refunds", "refund_id", "RF"),
-        ("follow_up_surveys", "follow_up_id", "FS"),
-    ):
-        frame = cxkit.load(table, tmp_path)
-        expected = [f"{prefix}{i:06d}" for i in range(1, rows[table] + 1)]
-        assert frame[key].tolist() == expected
