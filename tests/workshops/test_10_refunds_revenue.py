@@ -185,6 +185,20 @@ def test_on_the_sample_repeat_orders_and_spending_cannot_tell_yet_and_the_words_
 
 
 @pytest.mark.slow
+def test_on_seed_7_repeat_orders_lean_the_other_way_as_the_guide_says(other_company):
+    """On the seed-7 company, do detractors order again a little more often than promoters,
+    and is spending "can't tell yet" too, as the guide's *Other data* says?"""
+    variables, _ = solve(SOURCE, {"data_dir": str(other_company)})
+    first = variables["first_answers"]
+    again = cxkit.rate_by(first, "group", "ordered_again")
+    assert again.loc["detractor", "value"] > again.loc["promoter", "value"]
+    low, high = _mean_gap(first, "detractor", "promoter")
+    assert low < 0 < high
+    other_data = " ".join(GUIDE.read_text(encoding="utf-8").split("\n## Other data", 1)[1].split())
+    assert "detractors even ordered again a little more often than promoters" in other_data
+
+
+@pytest.mark.slow
 def test_the_customers_table_takes_each_customers_first_answer_and_the_window_after_it():
     """One row per customer, their first answer of any survey, given early enough; ordered
     again and spent from the orders in the window after it; left from customers."""
