@@ -236,6 +236,33 @@ def test_churn_and_retention_example():
 # --- the journey, texts and drivers -------------------------------------------------------
 
 
+def test_what_detractors_cost_example():
+    """Is the estimate 8 / 100 x 150 x 300 = 3,600 euros, with the gap's interval at both ends?"""
+    first = pd.DataFrame(
+        {
+            "group": ["detractor"] * 150 + ["promoter"] * 300,
+            "left": [True] * 18 + [False] * 132 + [True] * 12 + [False] * 288,
+        }
+    )
+    gap = cxkit.difference(cxkit.rate_by(first, "group", "left"), "detractor", "promoter")
+    detractors, yearly = 150, 300
+
+    def cost(points: float) -> str:
+        return f"{points / 100 * detractors * yearly:,.0f}"
+
+    row = next(
+        line
+        for line in CARD.read_text(encoding="utf-8").splitlines()
+        if "**what detractors cost**" in line
+    )
+    printed = [
+        f"gap {gap['difference']:.0f} points, interval {gap['ci_low']:.1f} to {gap['ci_high']:.1f}",
+        f"**{cost(gap['difference'])} € a year**",
+        f"**{cost(gap['ci_low'])} to {cost(gap['ci_high'])} €**",
+    ]
+    assert [p for p in printed if p not in row] == []
+
+
 def test_funnel_example():
     """Do 100, 60 and 45 customers give step conversions of 60 % and 75 %, 45 % from the start?"""
     reached = {"discover": 100, "buy": 60, "receive": 45}
