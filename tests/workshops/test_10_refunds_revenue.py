@@ -80,28 +80,28 @@ def test_fast_refunds_are_a_success_clearly_above_zero(found):
 
 
 @pytest.mark.slow
-def test_without_the_planted_effects_most_of_both_gaps_goes():
-    """With no cost planted for a slow refund or a fee, does most of the speed gap go, and
-    is the fee gap left to chance? (Slow refunds are large ones, of other orders and
-    customers: on the sample company some gap stays without the planted cost.)"""
+def test_without_the_planted_effects_both_gaps_are_left_to_chance():
+    """With no effect planted for a fast or a slow refund or for a fee, are both gaps
+    "can't tell yet", where the sample shows them clearly apart?"""
     from notebooks import generated
 
     with_effects, _ = solve(SOURCE)
-    company = generated(seed=2026, REFUND_SLOW_EFFECT=0.0, REFUND_FEE_EFFECT=0.0)
+    company = generated(
+        seed=2026, REFUND_FAST_EFFECT=0.0, REFUND_SLOW_EFFECT=0.0, REFUND_FEE_EFFECT=0.0
+    )
     without, _ = solve(SOURCE, {"data_dir": str(company)})
 
-    def gaps(found: dict) -> tuple[pd.Series, pd.Series]:
+    def verdicts(found: dict) -> list[str]:
         answered = found["answered"]
         by_speed = cxkit.nps_by(answered, "speed", "recommend_after")
         by_fee = cxkit.nps_by(answered, "fee", "recommend_after")
-        return (
-            cxkit.difference(by_speed, "over 7 days", "within 7 days"),
-            cxkit.difference(by_fee, "fee kept", "no fee"),
-        )
+        return [
+            cxkit.difference(by_speed, "over 7 days", "within 7 days")["verdict"],
+            cxkit.difference(by_fee, "fee kept", "no fee")["verdict"],
+        ]
 
-    (speed, _), (speed_off, fee_off) = gaps(with_effects), gaps(without)
-    assert abs(speed_off["difference"]) < abs(speed["difference"]) / 3
-    assert fee_off["verdict"] == "can't tell yet"
+    assert verdicts(with_effects) == ["clearly apart", "clearly apart"]
+    assert verdicts(without) == ["can't tell yet", "can't tell yet"]
 
 
 @pytest.mark.slow
