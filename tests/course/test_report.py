@@ -77,6 +77,13 @@ def _render(tmp_path: Path, n: int) -> str:
     return html.read_text()
 
 
+@pytest.fixture(scope="module")
+def forty(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, str]:
+    """The cohort of 40 and its report, rendered once: the tests only read the page."""
+    people, _ = _cohort(40)
+    return people, _render(tmp_path_factory.mktemp("forty"), 40)
+
+
 def _offline(page: str) -> None:
     assert not re.search(r"""(?:src|href)=["']https?://""", page)
     assert "def " not in page and "import pandas" not in page  # no code in the report
@@ -107,9 +114,9 @@ def test_report_for_a_thousand(tmp_path):
         assert f">{dept}<" in page
 
 
-def test_report_speaks_the_facilitators_words(tmp_path):
+def test_report_speaks_the_facilitators_words(forty):
     """Are the report's column headings written out, with no raw CSV column name left?"""
-    page = _render(tmp_path, 40)
+    _, page = forty
     headings = re.findall(r"<th[^>]*>([^<]*)</th>", page)
     for heading in ("handed in", "mean score (% of points)", "reflections to grade", "hours late"):
         assert heading in headings
@@ -134,11 +141,10 @@ def test_exercises_are_named_by_their_heading(tmp_path):
     }
 
 
-def test_report_shows_held_points_and_the_decision(tmp_path):
+def test_report_shows_held_points_and_the_decision(forty):
     """Does the report list each participant whose points are held, how many, why, and
     whether the facilitator decided yet, with the commands to decide?"""
-    people, _ = _cohort(40)
-    page = _render(tmp_path, 40)
+    people, page = forty
     held = people[people["held_points"] > 0]
     assert len(held) >= 2 and set(held["decision"]) == {"", "accepted"}  # the cohort has both
     section = page[page.index("Points held for a look") : page.index("What grading refused")]
