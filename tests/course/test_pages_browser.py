@@ -2,8 +2,9 @@
 
 A demo course (eight participants: one of each kind, so someone missed
 exercises and everyone graded has reflections awaiting the facilitator) is built
-once; a participant's feedback page, the facilitator report and the scorecard of
-the sample company are opened from disk with Debian's Chromium. Screenshots are
+once per test run (the ``demo`` fixture, shared with the grading tests); a
+participant's feedback page, the facilitator report and the scorecard of the
+sample company are opened from disk with Debian's Chromium. Screenshots are
 kept in ``.pytest_cache/cxkit-pages/``.
 """
 
@@ -31,13 +32,13 @@ WIDGET_REPR = re.compile(r"interactive\(|Dropdown\(|widget-view")
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory) -> dict[str, Path]:
+def pages(tmp_path_factory, demo) -> dict[str, Path]:
     """The demo's feedback for a participant who missed exercises, its report, and a scorecard."""
-    from cxkit.course.demo import run_demo
     from cxkit.scorecard.card import scorecard
 
+    assert demo.size == SIZE  # the demo shared with the grading tests
     work = tmp_path_factory.mktemp("pages")
-    course = run_demo(work / "demo", size=SIZE, workers=2)
+    course = demo.course
     partly = next(p.id for p in cohort(SIZE) if p.kind == "partly")
     card = scorecard(ROOT / "datasets", work / "card")[0]
     return {
