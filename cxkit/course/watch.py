@@ -12,11 +12,20 @@ poll it
 2. grades every new or changed submission with the grading engine
    (:mod:`cxkit.course.grade`: the same sandbox, limits, policy and records as
    ``cxkit grade``), and as each one is recorded writes that participant's
-   feedback page (and, in a room, returns it through the exchange);
+   feedback page (and, in a room, returns it through the exchange). The
+   grading workers and their warm kernel templates start with the watch and
+   live as long as it does (:meth:`cxkit.grading.local.Grader.kept`), and a
+   hand-in that arrives while others are being graded joins them at once;
 3. keeps the facilitator report up to date: it is rendered in a process of its
-   own, one at a time, as soon as everything handed in is graded, and at least
-   every ``report_every`` seconds while hand-ins keep coming, so a burst of
-   forty hand-ins does not render it forty times.
+   own, one at a time, as soon as everything handed in is graded and no hand-in
+   came for ``QUIET`` seconds, and at least every ``report_every`` seconds
+   while hand-ins keep coming, so a burst of forty hand-ins does not render it
+   forty times. A render that is out of date when everything is graded is
+   stopped and started again, unless the report on disk lags by ``report_every``.
+
+In a room, only the participants whose part of the exchange changed are
+collected from, and feedback goes back to the participant it is for: a look
+costs the same with forty participants as with one.
 
 Nothing is lost and nothing is graded twice across a stop and a start, even a
 ``kill -9``: the grading record (``.cxkit/grading.json``, written atomically
@@ -60,14 +69,16 @@ from cxkit.course.grade import (
 )
 from cxkit.course.roster import roster
 from cxkit.errors import CxkitError
-from cxkit.grading.outcomes import Outcome, Result, State
+from cxkit.grading.execute import forget_held
+from cxkit.grading.local import Grader
+from cxkit.grading.outcomes import Job, Outcome, Result, State
 from cxkit.grading.settings import Grading
 from cxkit.patches import lighter_bookkeeping
 
 JOURNAL = "watch.json"
 POLL = 0.25  # seconds between two looks for hand-ins
 REPORT_EVERY = 60.0  # seconds: the longest the report lags behind while hand-ins keep coming
-QUIET = 5.0  # seconds without a new hand-in before the report is rendered (unless it lags)
+QUIET = 2.0  # seconds without a new hand-in before the report is rendered (unless it lags)
 NICE = 10  # the report's render yields the processor to grading
 Listing = frozenset[tuple[str, int, int]]  # (path, size, modification time in ns)
 
@@ -249,9 +260,14 @@ class Watch:
     submitted: Settled = field(init=False, default_factory=Settled)
     inbox: Settled = field(init=False, default_factory=Settled)
     exchange: Listing = field(init=False, default_factory=frozenset)
-    pending: set[str] = field(init=False, default_factory=set)  # being graded, not recorded
+    pending: set[str] = field(init=False, default_factory=set)  # queued or running
+    running: set[str] = field(init=False, default_factory=set)  # its job built: files read
+    stale: set[str] = field(init=False, default_factory=set)  # running, handed in again since
+    replan: bool = field(init=False, default=False)  # one was recorded: look at submitted/
+    registered: set[str] = field(init=False, default_factory=set)  # in the gradebook
     arrived_at: float = field(init=False, default=0.0)  # when the last hand-in was placed
     grading: GradingRun | None = field(init=False, default=None)
+    grader: Grader | None = field(init=False, default=None)  # local workers, kept
     said_failed: dict[str, str] = field(init=False, default_factory=dict)  # a render that failed
 
     def __post_init__(self) -> None:
@@ -270,10 +286,12 @@ class Watch:
     def run(self, poll: float = POLL) -> None:
         """Watch until interrupted (KeyboardInterrupt; SIGTERM is turned into one)."""
         ensure_released(self.course, self.workshop)
-        self._catch_up()
-        self.say(self._where())
-        with _stop_on_signals() as stop:
+        with _stop_on_signals() as stop, self._workers():
             try:
+                self._grading_run()  # nbgrader's API and the policies, before the first hand-in
+                self.reported_at = time.monotonic()  # the report lags from now at most
+                self._catch_up()
+                self.say(self._where())
                 while not stop.is_set():
                     self.look()
                     time.sleep(poll)
@@ -281,11 +299,26 @@ class Watch:
             finally:
                 self.renderer.stop()
 
+    @contextlib.contextmanager
+    def _workers(self) -> Iterator[None]:
+        """Local grading workers, started (and warmed up) now and kept for the whole watch.
+
+        A Dask cluster's workers are the cluster's own: nothing to start here.
+        """
+        if self.scheduler:
+            yield
+            return
+        grader = Grader(self.course, self.workshop, self.settings)
+        with grader.kept():
+            self.grader = grader
+            try:
+                yield
+            finally:
+                self.grader = None
+
     def look(self) -> None:
         """One poll: collect what arrived, grade it, feed back, keep the report up to date."""
-        collected = self._collect()
-        if self.submitted.ready(listing(self.course.folder("submitted"))) or collected:
-            self.arrived_at = time.monotonic()
+        if self._arrived() or self.replan:
             self._grade()
         self._report()
 
@@ -301,6 +334,14 @@ class Watch:
         )
 
     # --- collecting ---------------------------------------------------------------------
+    def _arrived(self) -> bool:
+        """Collect what arrived; whether anything new may be in ``submitted/``."""
+        collected = self._collect()
+        if self.submitted.ready(listing(self.course.folder("submitted"))) or collected:
+            self.arrived_at = time.monotonic()
+            return True
+        return False
+
     def _collect(self) -> bool:
         """Collect from the room and the hand-in folder; whether anything was placed."""
         placed = False
@@ -309,8 +350,10 @@ class Watch:
 
             now = listing(room_folder(self.course) / "views", _submitted_in_room)
             if now != self.exchange:
+                changed = _participants(now ^ self.exchange)
                 self.exchange = now
-                placed |= self._placed(collect_from_room(self.course, self.workshop))
+                found = collect_from_room(self.course, self.workshop, changed)
+                placed |= self._placed(found)
         if self.hand_ins is not None and self.inbox.ready(listing(self.hand_ins)):
             placed |= self._placed(collect(self.course, self.workshop, self.hand_ins))
         return placed
@@ -324,43 +367,102 @@ class Watch:
 
     # --- grading and feedback -----------------------------------------------------------
     def _grade(self) -> None:
-        """Grade every new or changed submission; feedback for each as it is recorded."""
-        began = time.perf_counter()
+        """Grade every new or changed submission, and those that arrive meanwhile.
+
+        Feedback for each as it is recorded. On the local workers, a hand-in
+        that arrives while others are graded joins them (``_arrivals``); on a
+        Dask cluster it waits for the next look.
+        """
+        todo = self._plan()
+        if not todo:
+            return
+        self.say(f"grading {', '.join(todo)}")
+        try:
+            with lighter_bookkeeping():
+                if self.grader is not None:
+                    self.grader.run(todo, self._prepare, self._record, more=self._arrivals)
+                else:
+                    executors = runner(self.course, self.workshop, self.settings, self.scheduler)
+                    executors.run(todo, self._prepare, self._record)
+        finally:
+            self.pending.clear()
+            self.running.clear()
+            self.stale.clear()
+        self._catch_up()  # a submission nbgrader could not sanitize is recorded, not finished
+
+    def _arrivals(self) -> list[str]:
+        """While grading: what arrived since, to join the batch; the report kept up to date."""
+        new = self._plan() if self._arrived() or self.replan else []
+        if new:
+            self.say(f"also grading {', '.join(new)}")
+        self._report()
+        return new
+
+    def _plan(self) -> list[str]:
+        """The new or changed submissions not being graded already, ready to be.
+
+        One refused before running is recorded and fed back here. One handed
+        in again while queued is graded from its new copy; while running, its
+        result is dropped (:meth:`_record`) and it is graded again.
+        """
+        self.replan = False
         outcomes = load_outcomes(self.course, self.workshop)
         work = plan(self.course, self.workshop, outcomes, force=False)
         for outcome in work.refused:
-            outcomes[outcome.participant] = outcome
-            save_outcome(self.course, self.workshop, outcome)
-            self._feed_back(outcome)
-        if not work.todo:
-            return
-        self.say(f"grading {', '.join(work.todo)}")
-        register_participants(self.course, list(work.todo))
-        run = self._grading_run(began)
-        run.todo.clear()
-        run.todo.update(work.todo)
-        run.outcomes.clear()
-        run.outcomes.update(outcomes)
-        executors = runner(self.course, self.workshop, self.settings, self.scheduler)
+            if outcome.participant not in self.pending:  # else: looked at again once done
+                save_outcome(self.course, self.workshop, outcome)
+                self._feed_back(outcome)
+        run = self._grading_run()
+        run.outcomes.update(load_outcomes(self.course, self.workshop))
+        new = []
+        for pid, handed in work.todo.items():
+            if pid not in self.pending:
+                new.append(pid)
+            elif handed.checksum == run.todo[pid].checksum:
+                continue  # still the copy being graded
+            elif pid in self.running:
+                self.stale.add(pid)
+                continue
+            run.todo[pid] = handed
+        unknown = [pid for pid in new if pid not in self.registered]
+        if unknown:
+            register_participants(self.course, unknown)
+            self.registered.update(unknown)
+        self.pending.update(new)
+        return new
 
-        def record(pid: str, result: Result) -> None:
+    def _prepare(self, pid: str) -> Job | None:
+        """The job of ``pid`` (see :meth:`GradingRun.prepare`); None when nbgrader could not
+        sanitize it, recorded as failed: fed back now."""
+        self.running.add(pid)
+        job = self._grading_run().prepare(pid)
+        if job is None:
+            self._done(pid)
+            self._feed_back(self._grading_run().outcomes[pid])
+        return job
+
+    def _record(self, pid: str, result: Result) -> None:
+        """Record the result and write the feedback; dropped if ``pid`` handed in again since."""
+        if pid in self.stale:  # it grades the copy handed in before: the new one is graded next
+            forget_held(self.workshop, pid)
+        else:
+            run = self._grading_run()
             run.finish(pid, result)
-            self.pending.discard(pid)
             self._feed_back(run.outcomes[pid])
-            self._report()
+        self._done(pid)
+        self._report()
 
-        self.pending = set(work.todo)
-        try:
-            with lighter_bookkeeping():
-                executors.run(list(work.todo), run.prepare, record)
-        finally:
-            self.pending.clear()
-        self._catch_up()  # a submission nbgrader could not sanitize is recorded, not finished
+    def _done(self, pid: str) -> None:
+        self.pending.discard(pid)
+        self.running.discard(pid)
+        self.stale.discard(pid)
+        self.replan = True  # handed in again while graded: its new copy is seen at the next look
 
-    def _grading_run(self, began: float) -> GradingRun:
+    def _grading_run(self) -> GradingRun:
         """The grading step's preparing and recording, set up once (policies, nbgrader's API)."""
         if self.grading is None:
             spent = {"sanitize": 0.0, "record": 0.0}
+            began = time.perf_counter()
             self.grading = GradingRun(
                 self.course, self.workshop, self.settings, {}, {}, began, spent
             )
@@ -390,7 +492,7 @@ class Watch:
             return ""
         from cxkit.room.exchange import return_feedback
 
-        done = return_feedback(self.course, self.workshop)
+        done = return_feedback(self.course, self.workshop, [pid])
         mine = [page for page in done.pages if page.parent.parent.parent.name == pid]
         return " and returned through the room" if mine else ""
 
@@ -421,7 +523,12 @@ class Watch:
     # --- the report ---------------------------------------------------------------------
     def _report(self) -> None:
         """Start a render when the report is out of date, and everything handed in is graded
-        with no new hand-in for ``QUIET`` seconds, or the report lags ``report_every``."""
+        with no new hand-in for ``QUIET`` seconds, or the report lags ``report_every``.
+
+        A render under way that would show less than is graded then is stopped
+        and started again, unless the report on disk lags ``report_every``:
+        the last hand-in's render need not wait for one that leaves it out.
+        """
         failed = self.renderer.finished()
         if failed == "":
             self.reported_at = self.renderer.started
@@ -430,14 +537,19 @@ class Watch:
         elif failed:
             self.said_failed = self.renderer.shows  # tried again once more is graded
             self.say(f"the report could not be rendered: {failed}")
-        if self.renderer.busy:
-            return
-        graded = self._graded()
-        if graded in (self.journal.reported(), self.said_failed):
-            return
         now = time.monotonic()
         quiet = not self.pending and now - self.arrived_at >= QUIET
-        if quiet or now - self.reported_at >= self.report_every:
+        lags = now - self.reported_at >= self.report_every
+        if self.renderer.busy and (lags or not quiet):
+            return
+        graded = self._graded()
+        if self.renderer.busy:
+            if graded == self.renderer.shows:
+                return
+            self.renderer.stop()
+        if graded in (self.journal.reported(), self.said_failed):
+            return
+        if quiet or lags:
             self.renderer.start(graded)
 
     def _report_path(self) -> Path:
@@ -483,6 +595,11 @@ def _stop_on_signals() -> Iterator[threading.Event]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _participants(files: Listing) -> list[str]:
+    """The participants whose part of the room (``views/<participant>/...``) holds these files."""
+    return sorted({Path(path).parts[0] for path, _, _ in files})
 
 
 def _lower_priority() -> None:

@@ -5,6 +5,11 @@ to grade, a ``prepare`` that builds each one's job (sanitized notebooks) and a
 ``record`` that writes each result; the workers (:mod:`cxkit.grading.worker`)
 execute. A worker that outlives the time budget per submission is killed, with its
 kernel, and its submission recorded as failed, naming the cell it was in.
+
+A batch (``cxkit grade``) starts its workers and stops them at the end. A watch
+(``cxkit grade --watch``) keeps them for its whole life (:meth:`Grader.kept`):
+each is warmed up as it starts (an empty job starts its sandboxed kernel
+template), and participants who hand in while a batch runs join it (``more``).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import selectors
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +33,8 @@ __all__ = ["DEFAULT_WORKERS", "Grader", "Prepare", "Record", "executor_settings"
 
 Prepare = Callable[[str], Job | None]  # a participant's job; None: nothing to run
 Record = Callable[[str, Result], None]  # called once for every participant, as it ends
+More = Callable[[], list[str]]  # participants who joined while a batch runs
+POLL = 0.25  # seconds: the longest a batch waits for a worker before it asks for ``more``
 
 
 @dataclass
@@ -36,6 +43,8 @@ class _Worker:
     task: str | None = None
     started: float = 0.0
     buffer: str = field(default="")
+    warming: bool = False  # its warm-up job is under way
+    ready: bool = False  # it takes a job
 
 
 def next_job(queue: list[str], prepare: Prepare, progress: Any) -> tuple[str, Job] | None:
@@ -67,8 +76,26 @@ class Grader:
         self._config = json.dumps(
             {**for_executor(course, settings), "progress_dir": str(self.progress)}
         )
+        self._kept: list[_Worker] | None = None  # the workers, while :meth:`kept`
+        self.started: list[int] = []  # the process id of every worker started, in order
 
-    def _spawn(self) -> _Worker:
+    @contextlib.contextmanager
+    def kept(self) -> Iterator[Grader]:
+        """Inside: the workers start now, warm up, and live on between runs (a watch's life).
+
+        Each :meth:`run` inside uses them; a worker that died meanwhile is
+        replaced when the next run finds it gone. Leaving stops them all.
+        """
+        self._kept = [self._spawn() for _ in range(self.workers)]
+        try:
+            yield self
+        finally:
+            pool, self._kept = self._kept, None
+            for worker in pool:
+                self._stop(worker)
+
+    def _spawn(self, warm: bool = True) -> _Worker:
+        """A new worker; with ``warm``, its first job is an empty one that starts its template."""
         process = subprocess.Popen(
             [sys.executable, "-m", "cxkit.grading.worker", self._config],
             stdin=subprocess.PIPE,
@@ -77,7 +104,33 @@ class Grader:
             text=True,
             cwd=self.course.root,
         )
-        return _Worker(process)
+        self.started.append(process.pid)
+        worker = _Worker(process)
+        if warm:
+            empty: Job = {
+                "workshop": self.workshop,
+                "participant": "",
+                "notebooks": {},
+                "files": {},
+                "handed_in": {},
+            }
+            worker.warming = self._send(worker, empty)
+        return worker
+
+    @staticmethod
+    def _send(worker: _Worker, job: Job) -> bool:
+        """Write one job to the worker; False if it is gone (its end is read as it dies)."""
+        assert worker.process.stdin is not None
+        try:
+            worker.process.stdin.write(encode(job) + "\n")
+            worker.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return False
+        return True
+
+    def _stop(self, worker: _Worker) -> None:
+        self._kill(worker)
+        (self.progress / f"{worker.process.pid}.txt").unlink(missing_ok=True)
 
     @staticmethod
     def _kill(worker: _Worker) -> None:
@@ -95,40 +148,57 @@ class Grader:
 
         remove_traces(worker.process.pid)
 
-    def run(self, todo: list[str], prepare: Prepare, record: Record, progress: Any = None) -> None:
+    def run(
+        self,
+        todo: list[str],
+        prepare: Prepare,
+        record: Record,
+        progress: Any = None,
+        more: More | None = None,
+    ) -> None:
         """Execute ``todo``: ``prepare(participant)`` gives each job (None: nothing to run),
         ``record(participant, result_dict)`` is called as each one ends.
 
         One job is kept sanitized ahead, and a worker that finishes gets it before
-        its result is recorded: workers never wait for the gradebook.
+        its result is recorded: workers never wait for the gradebook. ``more``,
+        if given, is asked at every turn (at least every :data:`POLL` seconds)
+        for participants to add to the queue (one queued or running already is
+        not added again); the run ends when nothing is queued or running.
         """
         queue = list(todo)
         ahead: list[tuple[str, Job]] = []  # prepared, waiting for a free worker
-        pool = [self._spawn() for _ in range(min(self.workers, len(queue)))]
+        kept = self._kept is not None
+        if self._kept is not None:
+            pool = self._kept
+        else:
+            pool = [self._spawn() for _ in range(min(self.workers, len(queue)))]
         selector = selectors.DefaultSelector()
         for worker in pool:
             assert worker.process.stdout is not None
             selector.register(worker.process.stdout, selectors.EVENT_READ, worker)
-        ready: set[int] = set()
 
         def give(worker: _Worker) -> None:
             following = ahead.pop(0) if ahead else next_job(queue, prepare, progress)
             if following is not None:
                 worker.task, worker.started = following[0], time.monotonic()
-                assert worker.process.stdin is not None
-                worker.process.stdin.write(encode(following[1]) + "\n")
-                worker.process.stdin.flush()
+                self._send(worker, following[1])
+
+        def join() -> None:
+            if more is not None:
+                taken = {*queue, *(pid for pid, _ in ahead), *(w.task for w in pool)}
+                queue.extend(pid for pid in dict.fromkeys(more()) if pid not in taken)
 
         try:
+            join()
             while queue or ahead or any(w.task for w in pool):
                 for worker in pool:
-                    if id(worker) in ready and worker.task is None:
+                    if worker.ready and worker.task is None:
                         give(worker)
                 if not ahead:
                     following = next_job(queue, prepare, progress)
                     if following is not None:
                         ahead.append(following)
-                for key, _ in selector.select(timeout=0.5):
+                for key, _ in selector.select(timeout=POLL):
                     worker = key.data
                     line = key.fileobj.readline()  # type: ignore[union-attr]
                     if not line:  # the worker itself died
@@ -136,14 +206,16 @@ class Grader:
                             worker,
                             pool,
                             selector,
-                            ready,
                             record,
                             self._explain(worker, Fact(Kind.WORKER_DIED)),
                         )
                         break
                     message = json.loads(line)
                     if message.get("ready"):
-                        ready.add(id(worker))
+                        worker.ready = not worker.warming
+                        continue
+                    if worker.warming:  # its template is up: now it takes jobs
+                        worker.warming, worker.ready = False, True
                         continue
                     done, worker.task = worker.task, None
                     give(worker)
@@ -157,17 +229,17 @@ class Grader:
                             worker,
                             pool,
                             selector,
-                            ready,
                             record,
                             self._explain(
                                 worker, Fact(Kind.OVER_BUDGET, details={"budget": self.budget})
                             ),
                             progress,
                         )
+                join()
         finally:
-            for worker in pool:
-                self._kill(worker)
-                (self.progress / f"{worker.process.pid}.txt").unlink(missing_ok=True)
+            if not kept:
+                for worker in pool:
+                    self._stop(worker)
             selector.close()
 
     def _progress(self, worker: _Worker) -> tuple[str, list[str]]:
@@ -190,17 +262,19 @@ class Grader:
         worker: _Worker,
         pool: list[_Worker],
         selector: Any,
-        ready: set[int],
         record: Record,
         stopped: list[Fact],
         progress: Any = None,
     ) -> None:
+        """A new worker in place of ``worker``, whose task (if any) is recorded as ``stopped``.
+
+        One that died warming up is replaced by one that does not warm up: its
+        first job shows what is wrong, instead of a worker started again and again.
+        """
         task = worker.task
         selector.unregister(worker.process.stdout)
-        self._kill(worker)
-        (self.progress / f"{worker.process.pid}.txt").unlink(missing_ok=True)
-        ready.discard(id(worker))
-        fresh = self._spawn()
+        self._stop(worker)
+        fresh = self._spawn(warm=not worker.warming)
         pool[pool.index(worker)] = fresh
         assert fresh.process.stdout is not None
         selector.register(fresh.process.stdout, selectors.EVENT_READ, fresh)

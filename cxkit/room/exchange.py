@@ -44,6 +44,7 @@ import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -285,8 +286,13 @@ def _stamp(folder: Path) -> str | None:
     return stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else None
 
 
-def collect_from_room(course: Course, workshop: str) -> Collected:
+def collect_from_room(
+    course: Course, workshop: str, participants: Collection[str] | None = None
+) -> Collected:
     """Take each participant's newest submission of ``workshop`` from the room.
+
+    ``participants``, if given, limits it to them (the ones whose inbound
+    changed, as the watch knows); by default everyone in the room.
 
     Each participant's submissions are copied from their inbound (links are not
     followed: one that holds a link, or more than nbgrader's size limit, is
@@ -306,6 +312,8 @@ def collect_from_room(course: Course, workshop: str) -> Collected:
     limit_kb = CourseDirectory(config=nbgrader_config(course.root)).max_dir_size
     collected = Collected()
     for pid, own in _views(course):
+        if participants is not None and pid not in participants:
+            continue
         mine = []
         for named, entry in _submissions(own / "inbound", workshop):
             label = f"room: {pid}/{entry.name}"
@@ -364,7 +372,9 @@ class Returned:
         return "\n".join(lines)
 
 
-def return_feedback(course: Course, workshop: str) -> Returned:
+def return_feedback(
+    course: Course, workshop: str, participants: Collection[str] | None = None
+) -> Returned:
     """Put each participant's feedback pages in their part of the room's exchange.
 
     Run after ``cxkit feedback``. nbgrader's ``ExchangeReleaseFeedback`` names
@@ -372,12 +382,19 @@ def return_feedback(course: Course, workshop: str) -> Returned:
     "Fetch Feedback" finds it. Only submissions collected from the room carry
     that secret; the pages of a hand-in collected from a file are listed in
     ``kept``, to be handed out as before. Returning again replaces the pages.
+    ``participants``, if given, limits it to them (the watch returns each
+    participant's page as it is written); by default everyone with feedback.
     """
     from nbgrader.exchange.default import ExchangeReleaseFeedback
 
     room = _room(course)
     done = Returned()
-    for pages in sorted(course.folder("feedback").glob(f"*/{workshop}")):
+    feedback = course.folder("feedback")
+    if participants is None:
+        folders = sorted(feedback.glob(f"*/{workshop}"))
+    else:
+        folders = [feedback / pid / workshop for pid in sorted(participants)]
+    for pages in folders:
         pid, names = pages.parent.name, sorted(p.stem for p in pages.glob("*.html"))
         graded = _secret_folder(course, pid, workshop)
         if not names:

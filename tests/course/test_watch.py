@@ -261,7 +261,7 @@ def test_watch_options_are_refused_where_they_make_no_sense(course, capsys):
 
 
 class _Renderer:
-    """A stand-in for the report's render: records what it was asked to show."""
+    """A stand-in for the report's render: records what it was asked to show, and stops."""
 
     busy = False
 
@@ -270,6 +270,7 @@ class _Renderer:
         self.shows: dict[str, str] = {}
         self.started = 0.0
         self.outcome: str | None = None
+        self.stopped = 0
 
     def start(self, shows: dict[str, str]) -> None:
         self.asked.append(shows)
@@ -280,7 +281,8 @@ class _Renderer:
         return outcome
 
     def stop(self) -> None:
-        pass
+        self.stopped += 1
+        self.busy = False
 
 
 def test_a_failed_render_is_said_once_and_tried_again_when_more_is_graded(course):
@@ -306,3 +308,115 @@ def test_a_failed_render_is_said_once_and_tried_again_when_more_is_graded(course
     save_outcome(course, "mini", Outcome("ana", State.GRADED, checksum="second"))
     watching._report()
     assert renderer.asked[-1] == {"ana": "second"}
+
+
+def test_a_render_left_behind_is_stopped_once_everything_is_graded(course):
+    """When everything handed in is graded and a render under way leaves some of it out, is
+    that render stopped and a full one started, but not while grading goes on, nor when
+    the report on disk is already too old to wait longer?"""
+    from cxkit.course.grade import save_outcome
+    from cxkit.course.watch import Watch
+    from cxkit.grading.outcomes import Outcome, State
+    from cxkit.grading.settings import Grading
+
+    mc.hand_in(course.root, "ana", mc.submission())
+    save_outcome(course, "mini", Outcome("ana", State.GRADED, checksum="first"))
+    watching = Watch(course, "mini", Grading(), say=[].append)
+    renderer = watching.renderer = _Renderer()  # type: ignore[assignment]
+    renderer.busy, renderer.shows = True, {}  # started before ana was graded
+    watching.reported_at = time.monotonic()  # the report on disk is a few seconds old
+    watching.pending = {"ben"}
+    watching._report()
+    assert (renderer.stopped, renderer.asked) == (0, [])  # ben is being graded: it goes on
+    watching.pending = set()
+    watching._report()
+    assert (renderer.stopped, renderer.asked) == (1, [{"ana": "first"}])
+
+    renderer.busy, renderer.shows = True, {}
+    watching.reported_at = time.monotonic() - watching.report_every  # lags: let it finish
+    watching._report()
+    assert (renderer.stopped, len(renderer.asked)) == (1, 1)
+
+
+def test_a_hand_in_again_while_graded_is_graded_from_its_new_copy(course):
+    """Is a participant who hands in again while queued graded from the new copy, and one
+    who hands in again while running has the old copy's result dropped and is graded again?"""
+    from cxkit.course.grade import ensure_released
+    from cxkit.course.watch import Watch
+    from cxkit.grading.settings import Grading
+
+    ensure_released(course, "mini")
+    mc.hand_in(course.root, "ana", mc.submission({"answer": "answer = 41"}))
+    mc.hand_in(course.root, "ben", mc.submission({"answer": "answer = 41"}))
+    watching = Watch(course, "mini", Grading(), say=[].append)
+    watching.renderer = _Renderer()  # type: ignore[assignment]
+    assert watching._plan() == ["ana", "ben"]
+    assert watching._plan() == []  # queued already, unchanged
+    queued = watching._grading_run().todo["ben"].checksum
+    assert watching._prepare("ana") is not None  # ana's job is built: she is running
+
+    mc.hand_in(course.root, "ana", mc.submission())
+    mc.hand_in(course.root, "ben", mc.submission())
+    assert watching._plan() == []
+    assert watching.stale == {"ana"}
+    assert watching._grading_run().todo["ben"].checksum != queued  # graded from the new copy
+    watching._record("ana", {"success": False, "error": "the old copy's result"})
+    assert "ana" not in load_outcomes(course, "mini")  # dropped, not recorded
+    assert watching._plan() == ["ana"]  # and graded again
+
+
+def _room_hand_in(course: Course, pid: str, stamp: str) -> None:
+    """A submission as nbgrader's submit writes it into a participant's inbound in the room."""
+    from cxkit.room.exchange import room_folder
+
+    inbound = room_folder(course) / "views" / pid / course.course_id / "inbound"
+    entry = inbound / f"{pid}+mini+{stamp}+abc123"
+    entry.mkdir()
+    nbformat.write(mc.submission(), entry / "mini.ipynb")
+    (entry / "timestamp.txt").write_text(stamp)
+    (entry / "submission_secret.txt").write_text(f"secret of {pid}")
+
+
+def test_the_room_is_walked_only_where_something_changed(course, monkeypatch):
+    """With three participants in the room, is each look's collect limited to the ones
+    whose inbound changed (none when nothing did), and feedback returned to its owner only?"""
+    import cxkit.room.exchange as exchange
+    from cxkit.course.watch import Watch
+    from cxkit.grading.settings import Grading
+
+    asked: list[tuple[str, list[str] | None]] = []
+    real_collect, real_return = exchange.collect_from_room, exchange.return_feedback
+
+    def collect_from_room(course, workshop, participants=None):
+        asked.append(("collect", participants))
+        return real_collect(course, workshop, participants)
+
+    def return_feedback(course, workshop, participants=None):
+        asked.append(("return", participants))
+        return real_return(course, workshop, participants)
+
+    monkeypatch.setattr(exchange, "collect_from_room", collect_from_room)
+    monkeypatch.setattr(exchange, "return_feedback", return_feedback)
+    room = exchange.room_folder(course)
+    for pid in ("ana", "ben", "chen"):
+        exchange.participant_mounts(room, course.course_id, pid)
+    watching = Watch(course, "mini", Grading(), say=[].append)
+    _room_hand_in(course, "ben", "2026-11-20 09:15:00.000000 UTC")
+    assert watching._collect()
+    _room_hand_in(course, "ana", "2026-11-20 09:20:00.000000 UTC")
+    assert watching._collect()
+    assert not watching._collect()  # nothing changed: the room is not walked
+    assert asked == [("collect", ["ben"]), ("collect", ["ana"])]
+    assert sorted(p.name for p in course.folder("submitted").iterdir()) == ["ana", "ben"]
+
+    for pid in ("ana", "ben"):
+        page = course.folder("feedback") / pid / "mini" / "mini.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<p>feedback for {pid}</p>")
+    assert watching._return_feedback("ana") == " and returned through the room"
+    assert asked[-1] == ("return", ["ana"])
+    returned = {
+        pid: len(list((room / "returned" / pid / course.course_id / "feedback").glob("*.html")))
+        for pid in ("ana", "ben")
+    }
+    assert returned == {"ana": 1, "ben": 0}
