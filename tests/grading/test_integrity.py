@@ -538,11 +538,15 @@ def test_accept_and_reject_are_commands(graded, capsys):
 
 
 @pytest.fixture(scope="module")
-def nine(tmp_path_factory):
-    """Each workshop's model answers handed in and graded, in one course."""
+def nine(tmp_path_factory, graded):
+    """Each workshop's model answers handed in and graded: those of 00 and 01 are the solutions
+    graded beside the cheats (the same hand-in, read here, not graded twice), the others in
+    one course of their own. Each workshop's outcome, and the course that graded it."""
     root = tmp_path_factory.mktemp("nine")
     shutil.copy(CLONE / "nbgrader_config.py", root / "nbgrader_config.py")
-    workshops = sorted(p.name for p in (CLONE / "source").iterdir() if p.is_dir())
+    workshops = sorted(
+        p.name for p in (CLONE / "source").iterdir() if p.is_dir() and p.name not in NAMES
+    )
     for workshop in workshops:
         shutil.copytree(CLONE / "source" / workshop, root / "source" / workshop)
         for name, blank in generate(workshop, root).items():
@@ -551,17 +555,21 @@ def nine(tmp_path_factory):
             folder.mkdir(parents=True, exist_ok=True)
             nbformat.write(hand_in("correct", blank, source, 1), folder / f"{name}.ipynb")
     course = Course(root)
-    return course, {w: grade(course, w, workers=1, show_progress=False)["model"] for w in workshops}
+    found = {
+        w: (course, grade(course, w, workers=1, show_progress=False)["model"]) for w in workshops
+    }
+    cheats_course, cheats = graded
+    return found | {w: (cheats_course, cheats[w][f"solution_{w[:2]}"]) for w in NAMES}
 
 
 def test_every_workshops_model_answers_grade_with_nothing_held(nine):
     """Does each workshop's solution, graded through cxkit grade, get every autograded point,
     with nothing held and nothing to attend to (its checks said Correct, in time)?"""
-    course, outcomes = nine
     in_source = sorted(p.name for p in (CLONE / "source").iterdir() if p.is_dir())
-    assert sorted(outcomes) == in_source and len(in_source) >= 10  # 00 to 09, and any new one
-    for workshop, outcome in outcomes.items():
+    assert sorted(nine) == in_source and len(in_source) >= 10  # 00 to 09, and any new one
+    for workshop, (course, outcome) in nine.items():
         names = [p.stem for p in (course.root / "source" / workshop).glob("*.ipynb")]
+        assert names, workshop
         points = 0.0
         for name in names:
             cells = nbformat.read(course.root / "source" / workshop / f"{name}.ipynb", 4).cells
