@@ -374,7 +374,8 @@ def readability(text: Texts) -> pd.Series | pd.DataFrame:
     """Measure how hard a text is to read: words per sentence and the Flesch reading ease.
 
     The Flesch reading ease is 206.835 - 1.015 x (words per sentence) - 84.6 x
-    (syllables per word), computed with the textstat library. Higher is easier:
+    (syllables per word), with words, sentences and syllables counted as the
+    textstat library counts them (see :func:`syllable_count`). Higher is easier:
     60-70 is plain English, below 30 reads like an academic paper, and short
     texts can score above 100. Aim for 60 or more in anything a customer signs.
 
