@@ -163,8 +163,10 @@ def _replay(course: Course, zips: list[Path], times: list[float]) -> dict[str, f
     lags = [graded[pid] - handed[pid] for pid in handed if pid in graded]
     renders = sum(1 for _, line in lines.said if line.startswith("report updated"))
     batches = sum(1 for _, line in lines.said if line.startswith("grading "))
+    joined = sum(1 for _, line in lines.said if line.startswith("also grading "))
     return {
         "batches": batches,
+        "joined": joined,
         "page": fed_back - handed[last],
         "report": reported - handed[last],
         "median": statistics.median(lags),
@@ -219,8 +221,9 @@ def run() -> None:
         print(f"  {b_label:44s} {ours['report']:6.1f} s  (goal: under 15 s)")
         print(
             f"  every hand-in to its feedback: median {ours['median']:.1f} s, max "
-            f"{ours['max']:.1f} s; graded in {ours['batches']:.0f} batches; the report was "
-            f"rendered {ours['renders']:.0f} times"
+            f"{ours['max']:.1f} s; graded in {ours['batches']:.0f} batches, which hand-ins "
+            f"joined {ours['joined']:.0f} times as they ran; the report was rendered "
+            f"{ours['renders']:.0f} times"
         )
         plain = _course(Path(tmp) / "plain", people)
         collect(plain, WORKSHOP, Path(tmp) / "hand-ins")

@@ -262,8 +262,8 @@ class Watch:
     exchange: Listing = field(init=False, default_factory=frozenset)
     pending: set[str] = field(init=False, default_factory=set)  # queued or running
     running: set[str] = field(init=False, default_factory=set)  # its job built: files read
-    stale: set[str] = field(init=False, default_factory=set)  # running, handed in again since
-    replan: bool = field(init=False, default=False)  # one was recorded: look at submitted/
+    stale: set[str] = field(init=False, default_factory=set)  # pending, handed in again since
+    replan: bool = field(init=False, default=False)  # a stale one is done: plan again
     registered: set[str] = field(init=False, default_factory=set)  # in the gradebook
     arrived_at: float = field(init=False, default=0.0)  # when the last hand-in was placed
     grading: GradingRun | None = field(init=False, default=None)
@@ -409,7 +409,9 @@ class Watch:
         outcomes = load_outcomes(self.course, self.workshop)
         work = plan(self.course, self.workshop, outcomes, force=False)
         for outcome in work.refused:
-            if outcome.participant not in self.pending:  # else: looked at again once done
+            if outcome.participant in self.pending:
+                self.stale.add(outcome.participant)  # looked at again once done
+            else:
                 save_outcome(self.course, self.workshop, outcome)
                 self._feed_back(outcome)
         run = self._grading_run()
@@ -453,10 +455,11 @@ class Watch:
         self._report()
 
     def _done(self, pid: str) -> None:
+        if pid in self.stale:  # handed in again while graded: the next look plans the new copy
+            self.replan = True
         self.pending.discard(pid)
         self.running.discard(pid)
         self.stale.discard(pid)
-        self.replan = True  # handed in again while graded: its new copy is seen at the next look
 
     def _grading_run(self) -> GradingRun:
         """The grading step's preparing and recording, set up once (policies, nbgrader's API)."""

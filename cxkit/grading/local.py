@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import selectors
 import subprocess
 import sys
@@ -42,7 +43,7 @@ class _Worker:
     process: subprocess.Popen[str]
     task: str | None = None
     started: float = 0.0
-    buffer: str = field(default="")
+    buffer: bytes = field(default=b"")  # the start of a line not finished yet
     warming: bool = False  # its warm-up job is under way
     ready: bool = False  # it takes a job
 
@@ -128,6 +129,22 @@ class Grader:
             return False
         return True
 
+    @staticmethod
+    def _read(worker: _Worker) -> list[str] | None:
+        """The lines the worker has finished writing since the last read (None: it ended).
+
+        Read from the pipe itself, not through a buffered file: two lines that
+        came at once (its "ready" and its warm-up's answer, written while no
+        batch was reading) would leave the second in the file's buffer, where
+        waiting for the pipe never finds it.
+        """
+        assert worker.process.stdout is not None
+        data = os.read(worker.process.stdout.fileno(), 1 << 20)
+        if not data:
+            return None
+        *lines, worker.buffer = (worker.buffer + data).split(b"\n")
+        return [line.decode() for line in lines if line.strip()]
+
     def _stop(self, worker: _Worker) -> None:
         self._kill(worker)
         (self.progress / f"{worker.process.pid}.txt").unlink(missing_ok=True)
@@ -200,8 +217,8 @@ class Grader:
                         ahead.append(following)
                 for key, _ in selector.select(timeout=POLL):
                     worker = key.data
-                    line = key.fileobj.readline()  # type: ignore[union-attr]
-                    if not line:  # the worker itself died
+                    lines = self._read(worker)
+                    if lines is None:  # the worker itself died
                         self._replace(
                             worker,
                             pool,
@@ -210,18 +227,18 @@ class Grader:
                             self._explain(worker, Fact(Kind.WORKER_DIED)),
                         )
                         break
-                    message = json.loads(line)
-                    if message.get("ready"):
-                        worker.ready = not worker.warming
-                        continue
-                    if worker.warming:  # its template is up: now it takes jobs
-                        worker.warming, worker.ready = False, True
-                        continue
-                    done, worker.task = worker.task, None
-                    give(worker)
-                    record(done, message)
-                    if progress is not None:
-                        progress.update(1)
+                    for line in lines:
+                        message = json.loads(line)
+                        if message.get("ready"):
+                            worker.ready = not worker.warming
+                        elif worker.warming:  # its template is up: now it takes jobs
+                            worker.warming, worker.ready = False, True
+                        else:
+                            done, worker.task = worker.task, None
+                            give(worker)
+                            record(done, message)
+                            if progress is not None:
+                                progress.update(1)
                 now = time.monotonic()
                 for worker in list(pool):
                     if worker.task and now - worker.started > self.budget:

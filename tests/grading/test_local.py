@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import struct
+import termios
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -66,9 +72,13 @@ def test_kept_workers_and_their_templates_live_on_between_runs(tmp_path):
     with grader.kept():
         workers = list(grader.started)
         assert len(workers) == 2
-        grader.run(["ana"], grading.prepare, record)
+        # each warms up, starting a template of its own; its "ready" and its warm-up's
+        # answer wait in the pipe together, as when the watch waits for a first hand-in
+        _until(lambda: all(_waiting(pid) > len('{"ready": true}\n') for pid in workers))
         templates = _templates(workers)
-        assert len(templates) == 2  # each warmed up: a template of its own
+        assert len(templates) == 2
+        _within(lambda: grader.run(["ana"], grading.prepare, record))
+        assert _templates(workers) == templates  # the first job started none
         grader.run(["ben"], grading.prepare, record)
         assert grader.started == workers  # no worker started for the second run
         assert _templates(workers) == templates  # nor a template
@@ -76,6 +86,44 @@ def test_kept_workers_and_their_templates_live_on_between_runs(tmp_path):
     scores = {pid: o.score for pid, o in load_outcomes(course, "mini").items()}
     assert scores == {"ana": 2, "ben": 3}
     assert not [pid for pid in [*workers, *templates] if _running(pid)]
+
+
+def _waiting(pid: int) -> int:
+    """How many bytes a worker has written to the grader that the grader has not read yet.
+
+    Its answers go out on the one pipe it holds besides its stdin (its stdout, kept
+    under another number).
+    """
+    pipes = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):  # closed while we looked (starting its template)
+            if fd.name != "0" and os.readlink(fd).startswith("pipe:"):
+                pipes.append(fd)
+    if len(pipes) != 1:
+        return 0  # another pipe for a moment: look again
+    try:
+        opened = os.open(pipes[0], os.O_RDONLY | os.O_NONBLOCK)  # the same pipe, opened again
+    except OSError:
+        return 0
+    try:
+        return int(struct.unpack("i", fcntl.ioctl(opened, termios.FIONREAD, b"\0" * 4))[0])
+    finally:
+        os.close(opened)
+
+
+def _within(work: Any, seconds: float = 240.0) -> None:
+    """Do ``work`` in a thread; fail if it has not ended within ``seconds``."""
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"the run did not end within {seconds:g} s"
+
+
+def _until(condition: Any, within: float = 120.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "the workers did not warm up"
+        time.sleep(0.1)
 
 
 def _running(pid: int, within: float = 10.0) -> bool:
