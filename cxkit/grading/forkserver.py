@@ -234,7 +234,9 @@ def _warm_up() -> None:
     Every workshop reads the sample company: it is read, checked and kept here
     once (:func:`cxkit.data.load.keep_sample`).
     matplotlib opens its font and Pillow its image plugins on the first chart;
-    phonenumbers reads a country's numbering plan on the first ``cxkit.redact``.
+    phonenumbers reads a country's numbering plan on the first ``cxkit.redact``;
+    ``cxkit.readability`` counts the pronouncing dictionary's syllables on its first
+    use (kept in no cache folder here: a sandbox's home cannot be written).
     None of it depends on a participant.
     """
     import io
@@ -244,6 +246,7 @@ def _warm_up() -> None:
 
     import cxkit
     from cxkit.data.load import keep_sample
+    from cxkit.text import dictionary_syllables
 
     for name in cxkit.__all__:  # cxkit imports its helpers' modules on first use: now
         getattr(cxkit, name)
@@ -255,6 +258,7 @@ def _warm_up() -> None:
     axes.set_title("NPS")
     figure.savefig(io.BytesIO(), format="png", bbox_inches="tight")
     cxkit.redact("call me on 06 12345678")
+    dictionary_syllables()
 
 
 def _clean(keep: list[str]) -> int:

@@ -179,7 +179,7 @@ def test_plots_and_heavy_imports_are_ready(kernels):
 def test_widgets_and_warmed_libraries_work_as_in_a_fresh_kernel(kernels):
     """ipywidgets was imported before any kernel existed: does interact() still show its
     widget? And do the set-ups done once in the template (pandera, phonenumbers, the
-    frozen collector) give what a fresh kernel gives?"""
+    frozen collector, the syllables readability counts) give what a fresh kernel gives?"""
     kernel = _start(kernels)
     shown = kernel.run(
         "from ipywidgets import interact\n"
@@ -187,11 +187,14 @@ def test_widgets_and_warmed_libraries_work_as_in_a_fresh_kernel(kernels):
         "import comm, gc, cxkit\n"
         "print('jupyter.widget' in comm.get_comm_manager().targets)\n"
         "print(gc.get_freeze_count() > 0, len(cxkit.load('touchpoints')) > 0)\n"
-        "print(cxkit.redact('call 06 12345678'))"
+        "print(cxkit.redact('call 06 12345678'))\n"
+        "import cxkit.text\n"
+        "print(cxkit.text.dictionary_syllables.cache_info().currsize)\n"
+        "print(cxkit.readability('Please pay each invoice by the due date on it.')['words'])"
     )
     assert shown["error"] is None
     assert ["application/vnd.jupyter.widget-view+json", "text/plain"] in shown["types"]
-    assert shown["text"].splitlines() == ["True", "True True", "call [phone]"]
+    assert shown["text"].splitlines() == ["True", "True True", "call [phone]", "1", "10"]
 
 
 def test_a_kernel_that_exits_is_seen_dead_and_the_pool_goes_on(kernels):
