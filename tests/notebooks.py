@@ -409,6 +409,13 @@ def exec_cells(
     return solve(notebook, parameters)[1]
 
 
+def answer_key_row(guide: Path, number: int) -> str:
+    """The row of exercise ``number`` in the answer key of a facilitator guide."""
+    text = guide.read_text(encoding="utf-8")
+    key = text.split("\n## Answer key", 1)[1].split("\n## ", 1)[0]
+    return next(line for line in key.splitlines() if line.startswith(f"| {number} |"))
+
+
 def shows(shown: float, exact: float, decimals: int) -> bool:
     """True when an explorer's ``shown`` value is ``exact`` rounded to ``decimals``
     (half a last digit either way)."""

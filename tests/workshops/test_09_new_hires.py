@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 import pytest
-from notebooks import ROOT, exec_cells, grade_ids, read_source, solve
+from notebooks import ROOT, answer_key_row, exec_cells, grade_ids, read_source, solve
 
 import cxkit
 from cxkit.data.schema import DEPARTMENTS
@@ -117,9 +117,7 @@ def test_the_churn_table_takes_each_customers_last_answer():
 
 
 def _key_row(number: int) -> str:
-    text = GUIDE.read_text(encoding="utf-8")
-    key = text.split("\n## Answer key", 1)[1].split("\n## ", 1)[0]
-    return next(line for line in key.splitlines() if line.startswith(f"| {number} |"))
+    return answer_key_row(GUIDE, number)
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from notebooks import ROOT, grade_ids, read_at_setting_outcome, read_source, solve
+from notebooks import ROOT, answer_key_row, grade_ids, read_at_setting_outcome, read_source, solve
 
 import cxkit
 from cxkit.data import story
@@ -253,9 +253,7 @@ def test_the_repeat_verdict_read_at_the_churn_setting_fails_with_a_hint():
 
 
 def _key_row(number: int) -> str:
-    text = GUIDE.read_text(encoding="utf-8")
-    key = text.split("\n## Answer key", 1)[1].split("\n## ", 1)[0]
-    return next(line for line in key.splitlines() if line.startswith(f"| {number} |"))
+    return answer_key_row(GUIDE, number)
 
 
 @pytest.mark.slow
