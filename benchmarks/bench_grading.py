@@ -142,6 +142,21 @@ def _split(outcomes: dict, seconds: float, timings: dict[str, float], workers: i
     )
 
 
+def _core_seconds(seconds: float, timings: dict[str, float], own_cpu: float) -> None:
+    """Where the machine's core-seconds went: kernels, executors, this process, the rest."""
+    cores = os.cpu_count() or 1
+    available = seconds * cores
+    kernels, executors = timings.get("kernel CPU", 0.0), timings.get("executor CPU", 0.0)
+    rest = available - kernels - executors - own_cpu
+    parts = (("kernels", kernels), ("executors", executors), ("this process", own_cpu))
+    said = ", ".join(f"{name} {cpu:5.1f} ({100 * cpu / available:3.0f} %)" for name, cpu in parts)
+    print(f"    core-seconds ({seconds:.1f} s x {cores} cores = {available:.1f}): {said}, ")
+    print(
+        f"      the rest {rest:5.1f} ({100 * rest / available:3.0f} %: workers' and templates' "
+        f"start-up, sandboxes, idle, other processes)"
+    )
+
+
 def _throughput(root: Path, size: int, workers: int) -> None:
     ours, plain = _course(root / "ours", size), _course(root / "plain", size)
     print(f"grading {size} submissions of {WORKSHOP} on {os.cpu_count()} cores:")
@@ -155,6 +170,7 @@ def _throughput(root: Path, size: int, workers: int) -> None:
         cpu = time.process_time() - cpu
         _line(f"cxkit grade{label}", size, t_ours, mb_ours)
         _split(outcomes, t_ours, timings, workers)
+        _core_seconds(t_ours, timings, cpu)
         print(f"    the grading process used {cpu / size:.3f} CPU s per submission")
         print(f"  throughput ratio (cxkit / nbgrader) at {size}: {t_plain / t_ours:.2f}x")
         scored = {p: o.score for p, o in outcomes.items()}

@@ -211,7 +211,9 @@ class GradingRun:
     record the executed notebooks in the gradebook; :meth:`record` turns the
     result into an :class:`Outcome` and saves it at once. ``spent`` receives
     the seconds spent before the first job could go out (``start-up``, counted
-    from ``began``), sanitizing (``sanitize``) and recording (``record``).
+    from ``began``), sanitizing (``sanitize``) and recording (``record``), and
+    the CPU seconds the executors reported: their kernels' (``kernel CPU``, where
+    kernels are forked warm) and their own (``executor CPU``).
     """
 
     def __init__(
@@ -293,6 +295,9 @@ class GradingRun:
         else:
             facts = [*handed.found, *running_facts(result, self.settings.cell_timeout)]
             outcome = Outcome(pid, State.FAILED, facts)
+        used = {"kernel CPU": result.get("kernel_cpu"), "executor CPU": result.get("executor_cpu")}
+        for key, seconds in used.items():
+            self.spent[key] = self.spent.get(key, 0.0) + (seconds or 0.0)
         outcome.seconds = round(result.get("seconds", 0.0), 2)
         outcome.cell_seconds = round(result.get("cell_seconds", 0.0), 3)
         outcome.checksum, outcome.graded_at = handed.checksum, _now()
@@ -338,7 +343,8 @@ def grade(
     local worker processes; this process alone writes the gradebook either way.
     ``timings``, if given, receives the seconds spent before the first
     submission could go out (``start-up``: checks, the gradebook, starting
-    workers), sanitizing (``sanitize``) and recording (``record``).
+    workers), sanitizing (``sanitize``) and recording (``record``), and the
+    CPU seconds of the kernels (``kernel CPU``) and executors (``executor CPU``).
 
     Raises
     ------

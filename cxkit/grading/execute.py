@@ -35,12 +35,15 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from cxkit.errors import CxkitError
 from cxkit.grading.outcomes import ExecutorSettings, Job, Result
+
+if TYPE_CHECKING:
+    from cxkit.grading.pool import WarmSandbox
 
 # what the coordinator holds between the steps, by (step, workshop, participant, notebook):
 # "handed in" the digest of the notebook as handed in, "sanitized" and "executed" notebooks
@@ -131,8 +134,9 @@ def run_job(job: Job, settings: ExecutorSettings) -> dict[str, Any]:
     configure_kernels(
         cfg, Path(settings["course_root"]), settings.get("db_url", ""), settings["sandbox"]
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     scratch: Path | None = None
+    box: WarmSandbox | None = None
     if settings.get("warm", True) and warm_available(settings["sandbox"]):
         from cxkit.grading.outcomes import Limits
         from cxkit.grading.pool import WarmSandbox, WarmSandboxedKernelManager
@@ -204,7 +208,12 @@ def run_job(job: Job, settings: ExecutorSettings) -> dict[str, Any]:
             f"took longer than the {settings['budget']:.0f} s budget per submission: "
             f"it ran out of time in {result['where'] or 'a cell'}"
         )
+    if box is not None:
+        used = box.kernel_cpu()
+        if used is not None:
+            result["kernel_cpu"] = used
     result["seconds"] = time.perf_counter() - started
+    result["executor_cpu"] = time.process_time() - cpu
     return result
 
 

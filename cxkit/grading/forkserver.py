@@ -89,6 +89,7 @@ COMPILED_ONCE = ("cxkit.checks",)
 GRADING_KERNEL = ("--HistoryManager.enabled=False",)
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
 _exits: dict[int, int] = {}  # forked pid -> exit status, once reaped
+_cpu: dict[int, float] = {}  # forked pid -> CPU seconds it used (its own and its children's)
 
 
 def _prctl(option: int, value: int) -> None:
@@ -105,12 +106,13 @@ def _die_with_parent(sig: int = signal.SIGKILL) -> None:
 def _reap(*_: Any) -> None:
     while True:
         try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
+            pid, status, usage = os.wait4(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
             return
         _exits[pid] = os.waitstatus_to_exitcode(status)
+        _cpu[pid] = usage.ru_utime + usage.ru_stime
 
 
 def _watch(pid: int) -> None:
@@ -311,6 +313,7 @@ def serve_fd(fd: int, keep: list[str]) -> None:
         if op == "status":
             _reap()
             answer["exit"] = _exits.get(int(request["pid"]))
+            answer["cpu"] = _cpu.get(int(request["pid"]))
         elif op == "signal":
             with contextlib.suppress(OSError):
                 os.killpg(int(request["pid"]), int(request["signum"]))

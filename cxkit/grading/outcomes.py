@@ -516,6 +516,8 @@ class Result(TypedDict, total=False):
     notebooks: dict[str, str]  # notebook name -> executed notebook, as JSON
     cell_seconds: float
     seconds: float
+    kernel_cpu: float  # CPU seconds its kernels used (known where they are forked warm)
+    executor_cpu: float  # CPU seconds the executor's own process used on it
     error: str  # "ExceptionName: message", when running it failed
     log: str
     where: str  # the cell the kernel was in last

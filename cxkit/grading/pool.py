@@ -242,6 +242,7 @@ class WarmSandbox:
         self._lock = threading.Lock()
         self.process: subprocess.Popen[bytes] | None = None
         self.cgroup: Path | None = None
+        self.forked: list[int] = []  # the kernels forked since the last reset_work()
         self._start()
 
     def _start(self) -> None:
@@ -317,6 +318,7 @@ class WarmSandbox:
         """Empty the work folder for the next submission (the folder itself stays: it is bound)."""
         import shutil
 
+        self.forked = []
         for path in self.work.iterdir():
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
@@ -336,11 +338,29 @@ class WarmSandbox:
     def fork(self, request: dict[str, Any]) -> int:
         """A new kernel; the template is restarted once if it died in between."""
         try:
-            return int(self.ask(request)["pid"])
+            pid = int(self.ask(request)["pid"])
         except (OSError, ValueError):
             self.close_template()
             self._start()
-            return int(self.ask(request)["pid"])
+            pid = int(self.ask(request)["pid"])
+        self.forked.append(pid)
+        return pid
+
+    def kernel_cpu(self) -> float | None:
+        """CPU seconds the kernels forked since :meth:`reset_work` used (None: not all ended).
+
+        The template reaps each kernel as it ends, and keeps what it used then.
+        """
+        total = 0.0
+        for pid in self.forked:
+            try:
+                used = self.ask({"op": "status", "pid": pid}).get("cpu")
+            except (OSError, ValueError):
+                return None
+            if used is None:
+                return None
+            total += float(used)
+        return total
 
     def clean(self) -> None:
         """Kill what the last kernel left and empty /tmp; stop the template if it cannot."""

@@ -589,3 +589,24 @@ def test_figures_setting_reaches_the_executor(tmp_path):
     course = Course(mc.make_course(tmp_path / "course"))
     assert "figures" not in for_executor(course, Grading())
     assert for_executor(course, Grading(figures=False))["figures"] is False
+
+
+def test_timings_say_where_the_cpu_went(tmp_path):
+    """Does a run's ``timings`` add up the kernels' and executors' CPU seconds of every job?
+
+    One submission computes for half a second of CPU in its kernel; the kernels'
+    total must hold it, and each part must be a real, positive figure.
+    """
+    busy = (
+        "import time\nstart = time.process_time()\n"
+        "while time.process_time() - start < 0.5:\n    pass\nanswer = 42"
+    )
+    root = mc.make_course(tmp_path / "course")
+    mc.hand_in(root, "ana", mc.submission({"answer": busy}))
+    mc.hand_in(root, "ben", mc.submission())
+    timings: dict[str, float] = {}
+    outcomes = grade(Course(root), "mini", workers=2, show_progress=False, timings=timings)
+    assert outcomes["ben"].score == 3.0 and outcomes["ana"].state != "failed"
+    assert timings["kernel CPU"] >= 0.5
+    assert 0 < timings["executor CPU"] < sum(o.seconds for o in outcomes.values())
+    assert timings["record"] > 0 and timings["sanitize"] > 0
