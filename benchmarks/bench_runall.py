@@ -12,11 +12,11 @@ click that confirms *Kernel > Restart Kernel and Run All Cells...* to the first
 frame in which every code cell shows its execution count and the kernel is idle:
 the old kernel's shutdown and the new one's start, its imports, loading the
 sample company, every cell and chart, the outputs' trip to the browser and
-their rendering (cells out of view are laid out but not painted, as for a
-participant). Not included: starting the server, loading the lab page, opening
-the notebook and the first kernel it starts, reading the dialog. Also printed:
-the CPU seconds the kernel and Chromium used over the same run (on 2 cores they
-compete).
+their rendering into the page (the browser lays out and paints only the cells
+in view, as for a participant who has not scrolled). Not included: starting the
+server, loading the lab page, opening the notebook and the first kernel it
+starts, reading the dialog. Also printed: the CPU seconds the kernel and
+Chromium used over the same run (on 2 cores they compete).
 
 With papermill (kept so that the issue's earlier figures compare): the kernel's
 start, every cell, and papermill's own work (it receives every output and

@@ -11,10 +11,14 @@ click on *Restart* in the dialog of *Kernel > Restart Kernel and Run All
 Cells...* to the first frame in which every code cell shows an execution count,
 none shows ``[*]``, and the kernel is idle.
 
-Windowing: JupyterLab 4.6's default windowing mode, ``contentVisibility``,
-keeps every cell in the page and lets the browser skip painting the ones out of
-view, as it does for a participant; the bench keeps that default and checks,
-before timing, that the page holds every code cell of the notebook.
+Windowing: the bench keeps JupyterLab's default (in 4.6, ``contentVisibility``),
+as a participant has it. Checked in 4.6.6: after opening a notebook the lab adds
+its cells to the page in batches, within a second or two, and keeps them all
+there; the cells out of view carry the CSS ``content-visibility: auto``, so the
+browser lays out and paints only those in view. The bench waits until the page
+holds every code cell of the notebook before timing (and says so clearly if a
+windowing mode ever leaves some out), and the end is read from every cell's
+prompt, in view or not.
 
 The lab server runs in a session of its own, so that Ctrl-C reaches the bench
 and not the server; the bench stops the server (and so its kernels) and
@@ -307,12 +311,12 @@ def time_run_all(context: Any, lab: Lab, notebook: Path) -> Run:
         browser_cpu = _cpu_since(browsers, _browser_processes())
     finally:
         page.close()
+    used = _session_kernels(lab)
     if done["unrun"] >= 0:
         raise CxkitError(
-            f'"Run All" of {relative} stopped before code cell {done["unrun"] + 1} of '
-            f"{expected}: a cell failed. Run the notebook in `cxkit lab` to see which."
+            f'"Run All" of {relative} stopped after {done["unrun"]} of its {expected} code '
+            "cells: a cell failed. Open it in `cxkit lab` and run it to see which."
         )
-    used = _session_kernels(lab)
     if used != [KERNEL]:
         raise CxkitError(f"{relative} ran in the kernel(s) {used}, not in {KERNEL!r}.")
     return Run(done["seconds"], kernel_cpu, browser_cpu)
