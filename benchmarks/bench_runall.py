@@ -15,8 +15,8 @@ sample company, every cell and chart, the outputs' trip to the browser and
 their rendering into the page (the browser lays out and paints only the cells
 in view, as for a participant who has not scrolled). Not included: starting the
 server, loading the lab page, opening the notebook and the first kernel it
-starts, reading the dialog. Also printed: the CPU seconds the kernel and
-Chromium used over the same run (on 2 cores they compete).
+starts, reading the dialog. Also printed: the CPU seconds the kernel, the lab
+server and Chromium used over the same run (on 2 cores they compete).
 
 With papermill (kept so that the issue's earlier figures compare): the kernel's
 start, every cell, and papermill's own work (it receives every output and
@@ -107,8 +107,12 @@ def _in_lab(browser: Any, workshop: str, notebooks: list[Path], runs: int) -> li
 def _lab_figures(times: list[Run]) -> tuple[float, str]:
     seconds = [t.seconds for t in times]
     kernel = statistics.median(t.kernel_cpu for t in times)
+    server = statistics.median(t.server_cpu for t in times)
     shown = statistics.median(t.browser_cpu for t in times)
-    text = f"JupyterLab {_spread(seconds)}; kernel CPU {kernel:4.1f}, browser CPU {shown:4.1f})"
+    text = (
+        f"JupyterLab {_spread(seconds)}; CPU: kernel {kernel:.1f}, server {server:.1f}, "
+        f"browser {shown:.1f})"
+    )
     return statistics.median(seconds), text
 
 
@@ -117,7 +121,7 @@ def _papermill_figures(notebook: Path, output: Path, runs: int) -> tuple[float, 
     seconds = [t for t, _, _ in times]
     kernel = statistics.median(c for _, c, _ in times)
     own = statistics.median(o for _, _, o in times)
-    text = f"papermill {_spread(seconds)}; kernel CPU {kernel:4.1f}, papermill CPU {own:4.1f})"
+    text = f"papermill {_spread(seconds)}; CPU: kernel {kernel:.1f}, papermill {own:.1f})"
     return statistics.median(seconds), text
 
 

@@ -95,11 +95,12 @@ FINISHED = """() => {
 
 @dataclass(frozen=True)
 class Run:
-    """One timed "Run All": seconds the participant waited, CPU seconds of the kernel and
-    of Chromium over the same run."""
+    """One timed "Run All": seconds the participant waited, CPU seconds of the kernel, of the
+    lab server (relaying the kernel's messages) and of Chromium over the same run."""
 
     seconds: float
     kernel_cpu: float
+    server_cpu: float
     browser_cpu: float
 
 
@@ -305,9 +306,12 @@ def time_run_all(context: Any, lab: Lab, notebook: Path) -> Run:
     try:
         _open(page, lab, relative)
         _every_cell_in_page(page, relative, expected)
+        server = [psutil.Process(lab.process.pid)]
         kernels, browsers = _cpu(_kernel_processes(lab)), _cpu(_browser_processes())
+        served = _cpu(server)
         done = _restart_and_run_all(page)
         kernel_cpu = _cpu_since(kernels, _kernel_processes(lab))  # the restart's new kernel
+        server_cpu = _cpu_since(served, server)
         browser_cpu = _cpu_since(browsers, _browser_processes())
     finally:
         page.close()
@@ -319,4 +323,4 @@ def time_run_all(context: Any, lab: Lab, notebook: Path) -> Run:
         )
     if used != [KERNEL]:
         raise CxkitError(f"{relative} ran in the kernel(s) {used}, not in {KERNEL!r}.")
-    return Run(done["seconds"], kernel_cpu, browser_cpu)
+    return Run(done["seconds"], kernel_cpu, server_cpu, browser_cpu)
