@@ -20,8 +20,9 @@ server and Chromium used over the same run (on 2 cores they compete).
 
 With papermill (kept so that the issue's earlier figures compare): the kernel's
 start, every cell, and papermill's own work (it receives every output and
-writes the output notebook after each cell, work the participant's browser
-does instead); the kernel's CPU seconds and papermill's (this process's).
+writes the whole output notebook after each cell; JupyterLab writes only when
+the participant, or its autosave, saves); the kernel's CPU seconds and
+papermill's (this process's).
 
 Neither includes a participant's own typing or reading. Asserts nothing.
 
@@ -45,17 +46,26 @@ from typing import Any
 
 from lab_runall import Run, chromium, lab_for, time_run_all  # beside this file
 
-from cxkit.errors import CxkitError
+from cxkit.errors import CxkitError, close_match
 from cxkit.resources import CLONE as REPO_ROOT
 
 WAYS = ("lab", "papermill")
 
 
 def _workshops() -> list[str]:
+    """The workshops to time: ``CXKIT_BENCH_WORKSHOPS``, by default all in ``source/``."""
+    every = sorted(p.name for p in (REPO_ROOT / "source").iterdir() if any(p.glob("*.ipynb")))
     chosen = os.environ.get("CXKIT_BENCH_WORKSHOPS", "")
-    if chosen:
-        return [w.strip() for w in chosen.split(",") if w.strip()]
-    return sorted(p.name for p in (REPO_ROOT / "source").iterdir() if any(p.glob("*.ipynb")))
+    if not chosen:
+        return every
+    wanted = [w.strip() for w in chosen.split(",") if w.strip()]
+    for workshop in wanted:
+        if workshop not in every:
+            raise CxkitError(
+                f"CXKIT_BENCH_WORKSHOPS names {workshop!r}, which has no notebook in source/."
+                f"{close_match(workshop, every)} Workshops: {', '.join(every)}."
+            )
+    return wanted
 
 
 def _ways() -> list[str]:
@@ -136,7 +146,7 @@ def _browser_if(wanted: bool) -> Iterator[Any]:
 
 
 def run() -> None:
-    runs, ways = int(os.environ.get("CXKIT_BENCH_RUNS", 3)), _ways()
+    runs, ways, workshops = int(os.environ.get("CXKIT_BENCH_RUNS", 3)), _ways(), _workshops()
     print(
         f'"Run All" in a fresh kernel, median of {runs} runs (fastest-slowest), '
         f"on {os.cpu_count()} cores:"
@@ -146,10 +156,8 @@ def run() -> None:
         tempfile.TemporaryDirectory(prefix="cxkit-bench-") as tmp,
         _browser_if("lab" in ways) as browser,
     ):
-        for workshop in _workshops():
+        for workshop in workshops:
             notebooks = sorted((REPO_ROOT / "source" / workshop).glob("*.ipynb"))
-            if not notebooks:
-                raise CxkitError(f"No notebook in source/{workshop}: check CXKIT_BENCH_WORKSHOPS.")
             in_lab = _in_lab(browser, workshop, notebooks, runs) if "lab" in ways else []
             for index, notebook in enumerate(notebooks):
                 figures = {}
