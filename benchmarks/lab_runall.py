@@ -36,7 +36,6 @@ import signal
 import subprocess
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ import psutil
 from cxkit.errors import CxkitError
 from cxkit.participant.lab import KERNEL, command, prepare
 from cxkit.resources import CLONE as REPO_ROOT
+from cxkit.resources import tools_on_path
 from cxkit.room.hub import free_port
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's (apt-get install chromium)
@@ -174,6 +174,7 @@ def _wait_until_up(lab: Lab, log: Path) -> None:
 
 def _stop(lab: Lab) -> None:
     """Stop the server (it shuts its kernels down on SIGTERM), then any kernel it left behind."""
+    left: list[psutil.Process] = []
     with contextlib.suppress(psutil.NoSuchProcess):
         left = _kernel_processes(lab)
     if lab.process.poll() is None:
@@ -196,6 +197,7 @@ def lab_for(workshop: str) -> Iterator[Lab]:
         workspace = Path(tmp) / "workspace"
         prepare(workspace, [workshop], release=REPO_ROOT / "source")
         port, token, log = free_port(), secrets.token_hex(16), Path(tmp) / "lab.log"
+        tools_on_path()  # as cxkit lab does: this Python's jupyter and nbgrader first on PATH
         env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(Path(tmp) / "runtime")}
         with log.open("wb") as out:
             process = subprocess.Popen(
