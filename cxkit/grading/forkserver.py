@@ -89,7 +89,7 @@ COMPILED_ONCE = ("cxkit.checks",)
 GRADING_KERNEL = ("--HistoryManager.enabled=False",)
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
 _exits: dict[int, int] = {}  # forked pid -> exit status, once reaped
-_cpu: dict[int, float] = {}  # forked pid -> CPU seconds it used (its own and its children's)
+_cpu: dict[int, float] = {}  # forked pid -> CPU seconds it used (and the children it waited for)
 
 
 def _prctl(option: int, value: int) -> None:
