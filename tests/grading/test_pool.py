@@ -402,7 +402,7 @@ def test_a_grading_kernel_keeps_its_history_in_memory_only(tmp_path):
 def test_a_job_says_what_cpu_its_kernel_and_executor_used(tmp_path):
     """A kernel that computes for about half a second of CPU, and one that does nothing:
     the job of each reports its kernel's CPU seconds (kept by the template as it reaps
-    the kernel) and the executor's own, and the busy one's kernel used that much more."""
+    the kernel) and the executor's own, and the busy one's kernel used clearly more."""
     busy = (
         "import time\nstart = time.process_time()\n"
         "while time.process_time() - start < 0.5:\n    pass\nanswer = 42"
@@ -411,5 +411,5 @@ def test_a_job_says_what_cpu_its_kernel_and_executor_used(tmp_path):
     ana, ben = results["ana"], results["ben"]
     assert ana["success"] and ben["success"], results
     assert ana["kernel_cpu"] >= 0.5
-    assert 0 < ben["kernel_cpu"] < ana["kernel_cpu"] - 0.4
+    assert 0 < ben["kernel_cpu"] < ana["kernel_cpu"] - 0.3
     assert 0 < ana["executor_cpu"] < ana["seconds"] and 0 < ben["executor_cpu"] < ben["seconds"]
