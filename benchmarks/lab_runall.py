@@ -47,22 +47,11 @@ import psutil
 
 from cxkit.errors import CxkitError
 from cxkit.participant.lab import KERNEL, command, prepare
+from cxkit.resources import CHROMIUM_ARGS, tools_on_path
 from cxkit.resources import CLONE as REPO_ROOT
-from cxkit.resources import tools_on_path
 from cxkit.room.hub import free_port
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's (apt-get install chromium)
-# As the browser tests launch it: without the background-networking flags
-# Chromium keeps dialling Google's hosts.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 READY_S = 120  # for the lab server to answer, and for a notebook's kernel to be idle
 RUN_S = 600  # for one "Run All"
 CODE_CELLS = ".jp-Notebook .jp-CodeCell"

@@ -10,19 +10,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from cxkit.resources import CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT / "datasets"
 CHROMIUM = "/usr/bin/chromium"  # Debian's (apt-get install chromium; .ci/run does it)
-# Without the background-networking flags Chromium keeps dialling Google's hosts.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
