@@ -39,6 +39,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from statistics import median
@@ -168,18 +169,24 @@ def _core_seconds(seconds: float, timings: dict[str, float], own_cpu: float) -> 
 MODES = (("cxkit grade", True), ("cxkit grade --Grading.figures=False", False))
 
 
-def _throughput(root: Path, size: int, workers: int) -> dict[str, float]:
-    """One run at ``size``: plain nbgrader, then cxkit in each mode, on fresh copies.
+@dataclass
+class Run:
+    """One run at one size: the seconds of each way (by label), and whether every score
+    cxkit gave, in every mode, was nbgrader's."""
 
-    Returns the seconds of each (by label) and whether every score was nbgrader's.
-    """
+    seconds: dict[str, float]
+    identical: bool
+
+
+def _throughput(root: Path, size: int, workers: int) -> Run:
+    """One run at ``size``: plain nbgrader, then cxkit in each mode, on fresh copies."""
     ours, plain = _course(root / "ours", size), _course(root / "plain", size)
     print(f"grading {size} submissions of {WORKSHOP} on {os.cpu_count()} cores:")
     t_plain, mb_plain = _plain(plain)
     _line("nbgrader autograde", size, t_plain, mb_plain)
     with plain.gradebook() as gradebook:
         theirs = {s.student.id: s.score for s in gradebook.assignment_submissions(WORKSHOP)}
-    seconds = {"nbgrader autograde": t_plain, "identical": 1.0}
+    seconds, identical = {"nbgrader autograde": t_plain}, True
     for label, figures in MODES:
         cpu = time.process_time()
         t_ours, mb_ours, outcomes, timings = _ours(ours, workers=workers, figures=figures)
@@ -192,21 +199,21 @@ def _throughput(root: Path, size: int, workers: int) -> dict[str, float]:
         scored = {p: o.score for p, o in outcomes.items()}
         print(f"  identical scores at {size}: {scored == theirs}")
         seconds[label] = t_ours
-        seconds["identical"] = min(seconds["identical"], float(scored == theirs))
-    return seconds
+        identical = identical and scored == theirs
+    return Run(seconds, identical)
 
 
-def _summary(size: int, runs: list[dict[str, float]]) -> None:
+def _summary(size: int, runs: list[Run]) -> None:
     """Median (fastest-slowest) of each way over the runs, and of each run's ratio."""
     print(f"at {size} submissions, median of {len(runs)} runs (fastest-slowest):")
     for label in ("nbgrader autograde", *(label for label, _ in MODES)):
-        times = [run[label] for run in runs]
+        times = [run.seconds[label] for run in runs]
         line = f"  {label:36s} {median(times):7.1f} s ({min(times):.1f}-{max(times):.1f})"
         if label != "nbgrader autograde":
-            ratios = [run["nbgrader autograde"] / run[label] for run in runs]
+            ratios = [run.seconds["nbgrader autograde"] / run.seconds[label] for run in runs]
             line += f"  ratio {median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
         print(line)
-    print(f"  identical scores in every run: {all(run['identical'] for run in runs)}")
+    print(f"  identical scores in every run: {all(run.identical for run in runs)}")
 
 
 def run() -> None:
