@@ -20,6 +20,7 @@ def main(names: list[str]) -> int:
         spec = importlib.util.spec_from_file_location(path.stem, path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # as an import would: dataclasses look it up there
         spec.loader.exec_module(module)
         print(f"\n== {path.stem} ==", flush=True)
         started = time.perf_counter()
