@@ -27,7 +27,7 @@ import pandas as pd
 import cxkit
 from cxkit.data.generate import generate
 from cxkit.data.schema import STAGES
-from cxkit.text import _phrase_pattern, _themes
+from cxkit.text import phrase_pattern, theme_phrases
 
 try:
     import duckdb
@@ -129,8 +129,8 @@ def _themes_bench(comments: pd.Series) -> None:
         con = duckdb.connect()
         con.register("frame", pd.DataFrame({"comment": comments}))
         parts = []
-        for theme, phrases in _themes(None, "bench").items():
-            pattern = "|".join(_phrase_pattern(p) for p in phrases)
+        for theme, phrases in theme_phrases().items():
+            pattern = "|".join(phrase_pattern(p) for p in phrases)
             # RE2 has no look-around: approximate the whole-word edges with \b
             pattern = re.sub(r"\(\?<!\\w\)|\(\?!\\w\)", r"\\b", pattern)
             pattern = re.sub(r"\(\?-i:([^)]*)\)", r"\1", pattern).replace("'", "''")

@@ -138,8 +138,20 @@ def sentiment(texts: Texts, threshold: float = 0.05) -> pd.DataFrame:
 # --- themes ---------------------------------------------------------------------------------
 
 
-def _phrase_pattern(phrase: str) -> str:
-    """A phrase as a regular expression: whole words, * for any ending, CAPITALS exact."""
+def phrase_pattern(phrase: str) -> str:
+    """Return a lexicon's phrase as the regular expression :func:`tag_themes` looks for.
+
+    Whole words only; a word ending in ``*`` matches any ending; a word in CAPITALS
+    matches only in capitals. Compile it with ``re.IGNORECASE``.
+
+    Examples
+    --------
+    >>> import re
+    >>> bool(re.search(phrase_pattern("deliver*"), "It was delivered late", re.IGNORECASE))
+    True
+    >>> bool(re.search(phrase_pattern("late"), "chocolate", re.IGNORECASE))
+    False
+    """
     words = []
     for word in phrase.split():
         body = re.escape(word.rstrip("*")) + (r"\w*" if word.endswith("*") else "")
@@ -189,6 +201,22 @@ def _themes(lexicon: Lexicon, func: str) -> dict[str, list[str]]:
     if not themes:
         raise CxkitError(f"{func}: the lexicon holds no themes; give at least one.")
     return themes
+
+
+def theme_phrases(lexicon: Lexicon = None) -> dict[str, list[str]]:
+    """Return each theme of a lexicon with the phrases :func:`tag_themes` looks for.
+
+    Parameters
+    ----------
+    lexicon : path or dict, optional
+        As in :func:`tag_themes`; default the shipped ``themes.toml``.
+
+    Examples
+    --------
+    >>> theme_phrases({"delivery": ["late", "deliver*"]})
+    {'delivery': ['late', 'deliver*']}
+    """
+    return _themes(lexicon, "theme_phrases")
 
 
 def theme_labels(lexicon: Lexicon = None) -> pd.Series:
@@ -258,7 +286,7 @@ def tag_themes(texts: Texts, lexicon: Lexicon = None) -> pd.DataFrame:
     series = _series(texts, "tag_themes")
     themes = _themes(lexicon, "tag_themes")
     patterns = {
-        theme: re.compile("|".join(_phrase_pattern(p) for p in phrases), re.IGNORECASE)
+        theme: re.compile("|".join(phrase_pattern(p) for p in phrases), re.IGNORECASE)
         for theme, phrases in themes.items()
     }
 
@@ -295,7 +323,7 @@ def _tone_rules(rules: str | os.PathLike[str] | None) -> list[dict[str, str]]:
 def _findings(letter: str, rules: list[dict[str, str]]) -> list[dict[str, Any]]:
     found = []
     for rule in rules:
-        for match in re.finditer(_phrase_pattern(rule["phrase"]), letter, re.IGNORECASE):
+        for match in re.finditer(phrase_pattern(rule["phrase"]), letter, re.IGNORECASE):
             found.append({**rule, "phrase": match.group(0), "start": match.start()})
     for match in _SHOUTING.finditer(letter):
         if sum(c.isalpha() for c in match.group(0)) >= 5:
