@@ -10,18 +10,26 @@ import importlib.util
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
+
+HERE = Path(__file__).resolve().parent
+
+
+def load(path: Path) -> ModuleType:
+    """Load the bench at ``path`` as an import would (dataclasses look it up in sys.modules)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def main(names: list[str]) -> int:
-    here = Path(__file__).resolve().parent
-    for path in sorted(here.glob("bench_*.py")):
+    for path in sorted(HERE.glob("bench_*.py")):
         if names and path.stem.removeprefix("bench_") not in names:
             continue
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # as an import would: dataclasses look it up there
-        spec.loader.exec_module(module)
+        module = load(path)
         print(f"\n== {path.stem} ==", flush=True)
         started = time.perf_counter()
         module.run()
