@@ -21,6 +21,16 @@ against plain nbgrader and whether every score is the same. Each size is run
 the median, fastest and slowest of each way and of each run's ratio are
 printed. Asserts nothing.
 
+Before them, the floor: what a kernel costs before any participant's code runs.
+Notebooks of cells that do nothing (``pass``) go through the same executor and
+warm sandbox as a submission, ``FLOOR_RUNS`` times each with none and with
+``FLOOR_CELLS`` cells; the medians give the CPU seconds of starting a kernel and
+of one request (a cell, or the grader's silent code before a check), in the
+kernel and in the executor. With the requests a workshop 00 submission makes,
+that is the core-seconds every submission costs whatever it holds; after each
+size's runs the bench sets it beside the core-seconds a submission may use for
+cxkit to be 6 or 8 times as fast as plain nbgrader's median on this machine.
+
 Sizes: ``CXKIT_BENCH_SUBMISSIONS`` (comma-separated, ``40,200`` by default) and
 ``CXKIT_BENCH_DASK_SUBMISSIONS`` (0 skips either part), e.g.
 ``make bench ARGS=grading CXKIT_BENCH_SUBMISSIONS=40 CXKIT_BENCH_DASK_SUBMISSIONS=0``.
@@ -31,6 +41,7 @@ submission).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -51,11 +62,119 @@ from cxkit.course.collect import collect
 from cxkit.course.directory import Course
 from cxkit.course.grade import ensure_released, grade
 from cxkit.course.roster import import_roster
+from cxkit.errors import CxkitError
+from cxkit.grading.execute import run_job
 from cxkit.grading.local import DEFAULT_WORKERS
+from cxkit.grading.outcomes import ExecutorSettings, Job
+from cxkit.grading.pool import WarmSandbox
 from cxkit.resources import CLONE as REPO_ROOT
 
 WORKSHOP = "00-foundations"
 KINDS = ("correct", "partly", "blank", "late")
+
+
+FLOOR_CELLS = 50  # cells of `pass` in the floor's notebook
+FLOOR_RUNS = 5  # notebooks of each length; the floor is their median
+GOALS = (6, 8)  # ratios against plain nbgrader whose core-second budget is printed
+
+
+@dataclass
+class Floor:
+    """CPU seconds (kernel, executor) to start a kernel and to answer one request."""
+
+    start: tuple[float, float]
+    request: tuple[float, float]
+    requests: int  # what one workshop 00 submission sends: code cells, checks, the first
+
+    def per_submission(self) -> float:
+        """The core-seconds of a submission's kernel start and requests."""
+        return sum(self.start) + self.requests * sum(self.request)
+
+
+def _workshop_requests() -> tuple[int, int]:
+    """Workshop 00's code cells and checks; the grader sends one more request before
+    the first cell and one before each check (cxkit.grading.sandbox's clean state)."""
+    import nbformat
+
+    code = checks = 0
+    for path in sorted((REPO_ROOT / "release" / WORKSHOP).glob("*.ipynb")):
+        cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        code += len(cells)
+        checks += sum(bool(c.metadata.get("nbgrader", {}).get("grade")) for c in cells)
+    return code, checks
+
+
+def _floor_job(cells: int) -> Job:
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell("pass") for _ in range(cells)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    return {
+        "workshop": "floor",
+        "participant": "nobody",
+        "notebooks": {"floor": json.dumps(nb)},  # as build_job sends it
+        "files": {},
+        "handed_in": {},
+    }
+
+
+def _floor_cpu(cells: int, settings: ExecutorSettings) -> tuple[float, float]:
+    """Median kernel and executor CPU seconds of ``FLOOR_RUNS`` notebooks of ``cells`` cells."""
+    kernel, executor = [], []
+    for _ in range(FLOOR_RUNS):
+        result = run_job(_floor_job(cells), settings)
+        if not result["success"] or "kernel_cpu" not in result:
+            raise SystemExit(
+                "The floor needs kernels forked from the warm sandbox (Linux with bubblewrap): "
+                f"{result.get('error', 'no kernel CPU was reported')}"
+            )
+        kernel.append(result["kernel_cpu"])
+        executor.append(result["executor_cpu"])
+    return median(kernel), median(executor)
+
+
+def _floor(root: Path) -> Floor:
+    root.mkdir(parents=True)
+    settings: ExecutorSettings = {
+        "course_root": str(root),
+        "db_url": "",
+        "sandbox": True,
+        "cell_timeout": 30,
+        "limits": {},
+    }
+    try:
+        run_job(_floor_job(1), settings)  # starts the warm template: not counted
+        empty = _floor_cpu(0, settings)
+        full = _floor_cpu(FLOOR_CELLS, settings)
+    finally:  # its template would count in the peak memory of the runs that follow
+        with contextlib.suppress(CxkitError):
+            WarmSandbox.current().close()
+    request = ((full[0] - empty[0]) / FLOOR_CELLS, (full[1] - empty[1]) / FLOOR_CELLS)
+    code, checks = _workshop_requests()
+    floor = Floor(empty, request, code + checks + 1)
+    print(f"the floor, cells that do nothing (median of {FLOOR_RUNS} notebooks of each length):")
+    print(f"  starting a kernel: kernel {empty[0]:.3f} CPU s, executor {empty[1]:.3f}")
+    print(
+        f"  each request: kernel {1000 * request[0]:.1f} CPU ms, executor {1000 * request[1]:.1f}"
+    )
+    print(
+        f"  a {WORKSHOP} submission: {code} code cells, {checks} checks and the first "
+        f"request, {floor.requests} in all: {floor.per_submission():.2f} core-s before "
+        "its code does anything"
+    )
+    return floor
+
+
+def budget(size: int, plain: float, floor: Floor) -> None:
+    """The core-seconds a submission may use for each goal ratio, beside the floor."""
+    cores = os.cpu_count() or 1
+    for goal in GOALS:
+        leaves = cores * plain / size / goal
+        print(
+            f"  {goal}x nbgrader's median leaves {leaves:.2f} core-s a submission on {cores} "
+            f"cores; the floor is {floor.per_submission():.2f} of them "
+            f"({100 * floor.per_submission() / leaves:.0f} %)"
+        )
 
 
 def _sizes(name: str, default: str) -> list[int]:
@@ -203,7 +322,7 @@ def _throughput(root: Path, size: int, workers: int) -> Run:
     return Run(seconds, identical)
 
 
-def _summary(size: int, runs: list[Run]) -> None:
+def _summary(size: int, runs: list[Run], floor: Floor) -> None:
     """Median (fastest-slowest) of each way over the runs, and of each run's ratio."""
     print(f"at {size} submissions, median of {len(runs)} runs (fastest-slowest):")
     for label in ("nbgrader autograde", *(label for label, _ in MODES)):
@@ -214,15 +333,17 @@ def _summary(size: int, runs: list[Run]) -> None:
             line += f"  ratio {median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
         print(line)
     print(f"  identical scores in every run: {all(run.identical for run in runs)}")
+    budget(size, median(run.seconds["nbgrader autograde"] for run in runs), floor)
 
 
 def run() -> None:
     workers = DEFAULT_WORKERS
     repeats = int(os.environ.get("CXKIT_BENCH_GRADING_RUNS", 3))
     with tempfile.TemporaryDirectory(prefix="cxkit-bench-") as tmp:
+        floor = _floor(Path(tmp) / "floor")
         for size in _sizes("CXKIT_BENCH_SUBMISSIONS", "40,200"):
             runs = [_throughput(Path(tmp) / f"{size}-{i}", size, workers) for i in range(repeats)]
-            _summary(size, runs)
+            _summary(size, runs, floor)
         for size in _sizes("CXKIT_BENCH_DASK_SUBMISSIONS", "1000"):
             _dask(Path(tmp) / f"dask-{size}", size, 2)
 

@@ -36,3 +36,22 @@ def test_make_bench_loads_every_benchmark_and_finds_its_run(path: Path, monkeypa
 def test_there_are_benchmarks_to_load():
     names = {p.stem for p in BENCHMARKS.glob("bench_*.py")}
     assert {"bench_grading", "bench_debrief", "bench_runall"} <= names
+
+
+def test_the_grading_floor_adds_a_kernel_start_to_each_request_and_sets_it_beside_a_budget(
+    monkeypatch, capsys
+):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    try:
+        bench = _runner().load(BENCHMARKS / "bench_grading.py")
+        # 0.1 + 0.02 to start, then 47 requests of 5 + 2 ms: 0.12 + 0.329
+        floor = bench.Floor(start=(0.1, 0.02), request=(0.005, 0.002), requests=47)
+        assert floor.per_submission() == pytest.approx(0.449)
+        monkeypatch.setattr(bench.os, "cpu_count", lambda: 2)
+        bench.budget(200, 916.8, floor)  # 2 cores x 916.8 s / 200 submissions / 8 = 1.146
+    finally:
+        sys.modules.pop("bench_grading", None)
+    printed = capsys.readouterr().out
+    assert "8x nbgrader's median leaves 1.15 core-s a submission on 2 cores" in printed
+    assert "the floor is 0.45 of them (39 %)" in printed
+    assert "6x nbgrader's median leaves 1.53 core-s" in printed
