@@ -6,6 +6,7 @@
     cxkit commitments 01 --kept jo.smith yes  record one as kept (yes, no or partly)
     cxkit refresher make accounting           a 10-minute refresher on the sample
     cxkit refresher make accounting --data exports/ --questions 5
+    cxkit refresher make accounting --workshop 10-refunds-revenue
     cxkit programme                           the programme report (offline HTML)
 
 ``cxkit.cli`` adds them with :func:`add_commands`.
@@ -62,6 +63,7 @@ def _refresher_make(args: argparse.Namespace) -> int:
         count=args.questions,
         day=_day(args.date),
         seed=args.seed,
+        workshop=args.workshop,
     )
     print(made.summary())
     return 0
@@ -121,6 +123,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     make.add_argument("--questions", type=int, default=4, help="how many, 3 to 5 (4)")
     make.add_argument("--date", default=None, help="the refresher's date, YYYY-MM-DD (today)")
     make.add_argument("--seed", default=None, help="draws other questions (default: the date)")
+    make.add_argument(
+        "--workshop",
+        default=None,
+        help="the workshop the questions are on, where a department has two "
+        "(accounting: 10-refunds-revenue; default: its first)",
+    )
     make.set_defaults(func=_refresher_make)
 
     report = commands.add_parser(

@@ -84,6 +84,7 @@ def make(
     count: int = 4,
     day: date | None = None,
     seed: str | None = None,
+    workshop: str | None = None,
 ) -> Made:
     """Write ``source/refresher-<department>-<date>/`` into the course: the notebook and its data.
 
@@ -101,16 +102,19 @@ def make(
         The refresher's date, in its name; by default today (UTC).
     seed : str, optional
         What draws the questions and their options; by default the department and the date.
+    workshop : str, optional
+        The workshop the questions are on, for a department with more than one
+        (accounting: ``"10-refunds-revenue"``); by default the department's first.
 
     Raises
     ------
     CxkitError
-        For an unknown department, a data folder whose tables cannot be read, a
-        question the data cannot answer, or a refresher of that name already made.
+        For an unknown department or workshop, a data folder whose tables cannot be
+        read, a question the data cannot answer, or a refresher of that name already made.
     """
     from cxkit.data.load import load, sample_dir
 
-    bank = load_bank(department)
+    bank = load_bank(department, workshop=workshop)
     day = day or datetime.now(UTC).date()
     name = f"{PREFIX}{department}-{day.isoformat()}"
     target = course.folder("source") / name
@@ -270,11 +274,20 @@ def _question_cells(number: int, question: Question) -> list[Any]:
             metadata=_meta(gid, solution=True, locked=False),
         ),
         new_code_cell(
-            f'"""Check that {answer} is right: {question.title}"""\n'
+            f'"""Check that {answer} is right: {_in_docstring(question.title)}"""\n'
             f"expected = {question.reference}\n{question.check_call()}",
             metadata=_meta(f"{gid}_check", grade=True, points=question.points),
         ),
     ]
+
+
+def _in_docstring(text: str) -> str:
+    """``text`` as it can stand between triple quotes: its double quotes become single ones.
+
+    >>> _in_docstring('Late refunds, reason "damaged"')
+    "Late refunds, reason 'damaged'"
+    """
+    return text.replace('"', "'")
 
 
 def is_refresher(workshop: str) -> bool:

@@ -20,7 +20,7 @@ from cxkit.course.directory import Course
 from cxkit.course.feedback import write_feedback
 from cxkit.course.grade import grade
 from cxkit.course.programme_commands import add_commands
-from cxkit.course.refresher import choose, is_refresher, make
+from cxkit.course.refresher import choose, is_refresher, make, refresher_notebook
 from cxkit.course.refreshers import banks, load_bank
 from cxkit.course.release import release
 from cxkit.course.report import report
@@ -33,10 +33,15 @@ SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION\n?", re.S)
 
 def _every_question():
     for department in banks():
-        for question in load_bank(department).questions:
-            names = sorted(question.vary)
-            for values in itertools.product(*(question.vary[n] for n in names)):
-                yield department, question.filled(dict(zip(names, values, strict=True)))
+        for workshop in load_bank(department).workshops:  # a bank may cover two workshops
+            yield from _filled(department, load_bank(department, workshop=workshop).questions)
+
+
+def _filled(department, questions):
+    for question in questions:
+        names = sorted(question.vary)
+        for values in itertools.product(*(question.vary[n] for n in names)):
+            yield department, question.filled(dict(zip(names, values, strict=True)))
 
 
 QUESTIONS = list(_every_question())
@@ -102,6 +107,61 @@ def test_an_unknown_department_is_named_with_the_ones_that_have_a_bank():
         load_bank("acounting")
 
 
+def test_every_question_of_every_workshop_of_a_bank_is_tested():
+    """Do the refunds questions of workshop 10 reach the tests above, beside the invoice ones?"""
+    titles = {q.title for d, q in QUESTIONS if d == "accounting"}
+    assert "The wait for refunds over 100 €" in titles
+    assert "How often is an invoice disputed?" in titles
+
+
+@pytest.mark.parametrize(
+    ("department", "question"), QUESTIONS, ids=[f"{d}-{q.title}" for d, q in QUESTIONS]
+)
+def test_each_question_makes_code_cells_python_can_read(department, question):
+    """Does every code cell a question puts in the notebook compile, whatever its title holds
+    (a title with a quote in it once ended the check's docstring early)?"""
+    bank = load_bank(department)
+    notebook = refresher_notebook(bank, [question], DAY)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            compile(cell.source, f"{question.id} cell", "exec")
+
+
+def test_a_department_with_two_workshops_asks_about_one_at_a_time():
+    """Does the accounting bank keep workshop 01's questions by default and give workshop 10's
+    by name or number, and is a workshop it has no questions on named with the ones it has?"""
+    first = load_bank("accounting")
+    assert first.workshop == "01-accounting-finance"
+    assert first.workshops == ("01-accounting-finance", "10-refunds-revenue")
+    assert {t for q in first.questions for t in q.tables} == {"invoices"}
+    refunds = load_bank("accounting", workshop="10")
+    assert refunds.workshop == "10-refunds-revenue"
+    assert refunds.title.startswith("Money back")
+    assert {t for q in refunds.questions for t in q.tables} == {"refunds"}
+    assert load_bank("accounting", workshop="10-refunds-revenue") == refunds
+    with pytest.raises(
+        CxkitError, match=r'no questions on workshop "10-refunds".*10-refunds-revenue'
+    ):
+        load_bank("accounting", workshop="10-refunds")
+    with pytest.raises(CxkitError, match=r'workshop "02".*01-accounting-finance, 10-refunds'):
+        load_bank("accounting", workshop="02")
+
+
+def test_a_question_on_a_workshop_the_bank_does_not_name_is_refused(tmp_path):
+    """Does a question tagged with a workshop missing from more_workshops, or a more_workshops
+    that is not a table of titles, say what is wrong and how to write it?"""
+    good = (Path(cxkit.__file__).parent / "course" / "refreshers" / "accounting.toml").read_text()
+    (tmp_path / "accounting.toml").write_text(good.replace('"10-refunds-revenue" =', '"10-x" =', 1))
+    with pytest.raises(
+        CxkitError, match=r'Question 6 \(refund_wait\).*"10-refunds-revenue".*more_workshops'
+    ):
+        load_bank("accounting", tmp_path)
+    broken = good.replace("more_workshops = {", 'more_workshops = ["10"]\nunused = {', 1)
+    (tmp_path / "accounting.toml").write_text(broken)
+    with pytest.raises(CxkitError, match=r"more_workshops names each other workshop and its title"):
+        load_bank("accounting", tmp_path)
+
+
 def test_a_broken_bank_says_which_question_and_what_is_wrong(tmp_path):
     """Does a bank with a question missing its check, or unknown tables, say so?"""
     good = (Path(cxkit.__file__).parent / "course" / "refreshers" / "legal.toml").read_text()
@@ -155,6 +215,36 @@ def test_make_writes_an_nbgrader_notebook_and_a_copy_of_the_data(course):
     assert notebook.metadata.kernelspec == accounting.metadata.kernelspec  # the same kernel
     with pytest.raises(CxkitError, match="already exists"):
         make(course, "accounting", count=4, day=DAY, seed="s")
+
+
+def test_make_on_the_second_workshop_asks_about_refunds_and_says_which_workshop(course, capsys):
+    """Does `cxkit refresher make accounting --workshop 10` write a refresher on workshop 10,
+    with the refunds table beside it and workshop 10 named at the top?"""
+    parser = argparse.ArgumentParser()
+    add_commands(parser.add_subparsers())
+    args = parser.parse_args(
+        [
+            "refresher",
+            "make",
+            "accounting",
+            "--workshop",
+            "10",
+            "--date",
+            "2027-01-15",
+            "--course-dir",
+            str(course.root),
+            "--questions",
+            "3",
+        ]
+    )
+    assert args.func(args) == 0
+    folder = course.folder("source") / NAME
+    assert sorted(p.name for p in (folder / "data").iterdir()) == ["refunds.csv"]
+    notebook = nbformat.read(folder / "refresher_accounting.ipynb", as_version=4)
+    assert 'workshop 10-refunds-revenue ("Money back' in notebook.cells[0].source
+    graded = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert len(graded) == 3 and all("refunds" in c.source for c in graded)
+    assert "Made refresher-accounting-2027-01-15 (3 questions)" in capsys.readouterr().out
 
 
 def test_make_refuses_bad_data_before_writing_anything(course, tmp_path):
@@ -212,19 +302,22 @@ def _hand_in(course: Course, pid: str, typed: dict[str, str] | None) -> None:
 
 
 @pytest.mark.slow
-def test_a_refresher_is_released_answered_and_graded_like_a_workshop(course):
+@pytest.mark.parametrize(("workshop", "table"), [(None, "invoices"), ("10", "refunds")])
+def test_a_refresher_is_released_answered_and_graded_like_a_workshop(course, workshop, table):
     """Released, answered right, wrong and blank, graded by nbgrader: are the scores 4, 0 and 0,
-    and does the programme report show them for the departments?"""
+    and does the programme report show them for the departments? On accounting's workshop 01
+    (invoices) and on its workshop 10 (refunds)."""
     from nbgrader.api import Gradebook
 
     from cxkit.course.programme import gather
 
-    made = make(course, "accounting", count=4, day=DAY, seed="s")
+    made = make(course, "accounting", count=4, day=DAY, seed="s", workshop=workshop)
     written = release(made.name, course.root)
-    assert course.folder("release") / NAME / "data" / "invoices.csv" in written
+    assert course.folder("release") / NAME / "data" / f"{table}.csv" in written
     released = (course.folder("release") / NAME / "refresher_accounting.ipynb").read_text()
-    assert "BEGIN SOLUTION" not in released and "cxkit.dispute_rate(invoices)\n" not in released
-    wrong = {q.id: ('"no such letter"' if q.check == "choice" else "9999") for q in made.questions}
+    assert "BEGIN SOLUTION" not in released
+    assert "cxkit.dispute_rate(invoices)\n" not in released  # the solution of question 1
+    wrong = {q.id: ('"no such option"' if q.check == "choice" else "9999") for q in made.questions}
     _hand_in(course, "ana", None)
     _hand_in(course, "ben", wrong)
     _hand_in(course, "chen", {})

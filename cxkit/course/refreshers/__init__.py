@@ -23,6 +23,12 @@ that show it, or the control to ``compare`` and which option to ``pick``
     explorer = 'cxkit.look_up(lambda letter: ..., letter=["friendly", ...], decimals=2)'
     read = { settings = { letter = "$letter" } }
 
+A department with more than one workshop keeps one bank: the file's
+``workshop`` and ``title`` name the first, ``more_workshops`` the others (each
+workshop's name and its title), and a question on another workshop says which
+(``workshop = "10-refunds-revenue"``). A refresher asks about one workshop at a
+time, the first unless another is named.
+
 Making a refresher from a bank is :mod:`cxkit.course.refresher`.
 """
 
@@ -41,7 +47,7 @@ from cxkit.errors import CxkitError, close_match
 BANKS = Path(__file__).parent
 QUESTIONS = (3, 5)  # a refresher asks at least 3 and at most 5 questions
 REQUIRED = ("id", "title", "tables", "answer", "text", "reference", "check", "explorer", "read")
-OPTIONAL = ("points", "options", "vary")
+OPTIONAL = ("points", "options", "vary", "workshop")
 
 
 @dataclass(frozen=True)
@@ -90,13 +96,14 @@ class Question:
 
 @dataclass(frozen=True)
 class Bank:
-    """A department's questions, and the workshop they refresh."""
+    """A department's questions on one workshop, and every workshop its file covers."""
 
     department: str
     workshop: str
     title: str
     questions: tuple[Question, ...]
     path: Path
+    workshops: tuple[str, ...] = ()  # every workshop with questions in the file, first first
 
 
 def banks() -> list[str]:
@@ -110,15 +117,26 @@ def banks() -> list[str]:
     return sorted(p.stem for p in BANKS.glob("*.toml"))
 
 
-def load_bank(department: str, folder: Path = BANKS) -> Bank:
-    """Read and check a department's bank of questions.
+def load_bank(department: str, folder: Path = BANKS, workshop: str | None = None) -> Bank:
+    """Read and check a department's bank, and keep its questions on one workshop.
+
+    ``workshop``: the workshop the questions refresh, by name or number (``"10"``);
+    by default the first the file names (its ``workshop``).
 
     Raises
     ------
     CxkitError
         For a department without a bank (with the departments that have one), a
-        file that is not TOML, or a question missing a field, naming a table
+        workshop the bank has no questions on (with the ones it has), a file that
+        is not TOML, or a question missing a field, naming a table or workshop
         cxkit does not know, a check that does not exist or code that is not Python.
+
+    Examples
+    --------
+    >>> load_bank("accounting").workshop
+    '01-accounting-finance'
+    >>> load_bank("accounting", workshop="10-refunds-revenue").questions[0].tables
+    ('refunds',)
     """
     path = folder / f"{department}.toml"
     if not path.is_file():
@@ -134,16 +152,43 @@ def load_bank(department: str, folder: Path = BANKS) -> Bank:
     for key in ("workshop", "title", "questions"):
         if key not in raw:
             raise CxkitError(f'The refresher bank {path} has no "{key}".')
-    questions = tuple(_question(path, n, q) for n, q in enumerate(raw["questions"], start=1))
-    ids = [q.id for q in questions]
+    titles = {str(raw["workshop"]): str(raw["title"])}
+    more = raw.get("more_workshops", {})
+    if not isinstance(more, dict) or not all(isinstance(t, str) for t in more.values()):
+        raise CxkitError(
+            f"The refresher bank {path}: more_workshops names each other workshop and its "
+            'title, like more_workshops = { "10-refunds-revenue" = "Money back" }.'
+        )
+    titles.update(more)
+    every = list(enumerate(raw["questions"], start=1))
+    for number, question in every:
+        on = question.get("workshop", raw["workshop"])
+        if on not in titles:
+            raise CxkitError(
+                f"Question {number} ({question.get('id', 'no id')}) of the refresher bank "
+                f'{path} is on workshop "{on}", which the bank does not name.'
+                f"{close_match(str(on), list(titles))} Add it to more_workshops."
+            )
+    checked = [(q.get("workshop", raw["workshop"]), _question(path, n, q)) for n, q in every]
+    ids = [question.id for _, question in checked]
     if len(set(ids)) < len(ids):
         raise CxkitError(f"The refresher bank {path} uses a question id twice: {', '.join(ids)}.")
+    chosen = str(raw["workshop"]) if workshop is None else workshop
+    numbered = [w for w in titles if w.split("-")[0] == chosen]  # "10" for "10-refunds-revenue"
+    if chosen not in titles and len(numbered) == 1:
+        chosen = numbered[0]
+    if chosen not in titles:
+        raise CxkitError(
+            f'The {department} refresher bank has no questions on workshop "{chosen}".'
+            f"{close_match(chosen, list(titles))} It has questions on: {', '.join(titles)}."
+        )
+    questions = tuple(question for on, question in checked if on == chosen)
     if len(questions) < QUESTIONS[0]:
         raise CxkitError(
-            f"The refresher bank {path} has {len(questions)} questions; a refresher asks at "
-            f"least {QUESTIONS[0]}."
+            f"The refresher bank {path} has {len(questions)} questions on {chosen}; a "
+            f"refresher asks at least {QUESTIONS[0]}."
         )
-    return Bank(department, str(raw["workshop"]), str(raw["title"]), questions, path)
+    return Bank(department, chosen, titles[chosen], questions, path, tuple(titles))
 
 
 def _question(path: Path, number: int, raw: dict[str, Any]) -> Question:
