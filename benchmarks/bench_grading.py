@@ -30,6 +30,9 @@ kernel and in the executor. With the requests a workshop 00 submission makes,
 that is the core-seconds every submission costs whatever it holds; after each
 size's runs the bench sets it beside the core-seconds a submission may use for
 cxkit to be 6 or 8 times as fast as plain nbgrader's median on this machine.
+Then a worker is started ``START_RUNS`` times, one after the other, as ``cxkit
+grade`` starts it (with its warm-up, which starts its sandboxed template), and
+the CPU seconds of the worker and of its template are printed.
 
 Sizes: ``CXKIT_BENCH_SUBMISSIONS`` (comma-separated, ``40,200`` by default) and
 ``CXKIT_BENCH_DASK_SUBMISSIONS`` (0 skips either part), e.g.
@@ -67,6 +70,8 @@ from cxkit.grading.execute import run_job
 from cxkit.grading.local import DEFAULT_WORKERS
 from cxkit.grading.outcomes import ExecutorSettings, Job
 from cxkit.grading.pool import WarmSandbox
+from cxkit.grading.settings import Grading, for_executor
+from cxkit.grading.worker import encode
 from cxkit.resources import CLONE as REPO_ROOT
 
 WORKSHOP = "00-foundations"
@@ -163,6 +168,66 @@ def _floor(root: Path) -> Floor:
         "its code does anything"
     )
     return floor
+
+
+START_RUNS = 3  # workers started, one after the other, to time a start
+
+
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def _one_start(course: Course, progress: Path) -> tuple[float, float]:
+    """CPU seconds of one worker started as ``cxkit grade`` starts it, with its warm-up
+    (an empty job, which starts its sandboxed template): (the worker, its template)."""
+    config = json.dumps({**for_executor(course, Grading()), "progress_dir": str(progress)})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cxkit.grading.worker", config],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=course.root,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    empty: Job = {
+        "workshop": WORKSHOP,
+        "participant": "",
+        "notebooks": {},
+        "files": {},
+        "handed_in": {},
+    }
+    process.stdin.write(encode(empty) + "\n")
+    process.stdin.flush()
+    process.stdout.readline()  # ready
+    answer = json.loads(process.stdout.readline())  # the warm-up's answer: its template is up
+    if not answer.get("success"):
+        raise SystemExit(f"A worker could not warm up: {answer.get('error')}")
+    worker = psutil.Process(process.pid)
+    template = sum(_cpu(p) for p in worker.children(recursive=True))
+    own = _cpu(worker)
+    process.stdin.close()  # the worker ends, and its template with it
+    process.wait()
+    return own, template
+
+
+def _start_up(root: Path) -> tuple[float, float]:
+    """Median CPU seconds of a worker's start and of its template's, over ``START_RUNS``."""
+    course = _course(root, 1)
+    progress = root / "progress"
+    progress.mkdir()
+    starts = [_one_start(course, progress) for _ in range(START_RUNS)]
+    worker = median(w for w, _ in starts)
+    template = median(t for _, t in starts)
+    print(f"starting a worker, median of {START_RUNS} (fastest-slowest):")
+    print(
+        f"  the worker {worker:.2f} CPU s ({min(w for w, _ in starts):.2f}-"
+        f"{max(w for w, _ in starts):.2f}), its sandboxed template {template:.2f} "
+        f"({min(t for _, t in starts):.2f}-{max(t for _, t in starts):.2f}); cxkit grade "
+        f"starts {DEFAULT_WORKERS} for a batch"
+    )
+    return worker, template
 
 
 def budget(size: int, plain: float, floor: Floor) -> None:
@@ -341,6 +406,7 @@ def run() -> None:
     repeats = int(os.environ.get("CXKIT_BENCH_GRADING_RUNS", 3))
     with tempfile.TemporaryDirectory(prefix="cxkit-bench-") as tmp:
         floor = _floor(Path(tmp) / "floor")
+        _start_up(Path(tmp) / "start-up")
         for size in _sizes("CXKIT_BENCH_SUBMISSIONS", "40,200"):
             runs = [_throughput(Path(tmp) / f"{size}-{i}", size, workers) for i in range(repeats)]
             _summary(size, runs, floor)
