@@ -103,7 +103,7 @@ class Bank:
     title: str
     questions: tuple[Question, ...]
     path: Path
-    workshops: tuple[str, ...] = ()  # every workshop with questions in the file, first first
+    workshops: tuple[str, ...] = ()  # every workshop the file names, its first first
 
 
 def banks() -> list[str]:
